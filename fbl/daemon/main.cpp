@@ -1,0 +1,2 @@
+// TEMPORARY placeholder until the daemon wiring lands.
+int main() { return 0; }

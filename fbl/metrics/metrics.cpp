@@ -1,0 +1,77 @@
+#include "fbl/metrics/metrics.h"
+
+#include <chrono>
+
+namespace fbl {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5};
+  return kBuckets;
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      reports(BuildCounter().Name("fbl_reports_total")
+                  .Help("Messages processed, by kind, feedback type, provider and outcome status")
+                  .Register(*registry_)),
+      suppressions_added(BuildCounter().Name("fbl_suppressions_added_total")
+                             .Help("New suppression rows, by reason").Register(*registry_)),
+      suppressions(BuildGauge().Name("fbl_suppressions")
+                       .Help("Suppression rows in the database, by reason").Register(*registry_)),
+      complaints(BuildCounter().Name("fbl_complaints_total")
+                     .Help("Complaints recorded, by client and provider").Register(*registry_)),
+      messages_sent(BuildCounter().Name("fbl_client_messages_sent_total")
+                        .Help("Messages sent per client, counted from the maillog")
+                        .Register(*registry_)),
+      complaint_rate(BuildGauge().Name("fbl_client_complaint_rate")
+                         .Help("Complaints divided by messages sent, per client and window (1d, 7d)")
+                         .Register(*registry_)),
+      source_errors(BuildCounter().Name("fbl_source_errors_total")
+                        .Help("Errors reading a mail source").Register(*registry_)),
+      mailbox_last_poll(BuildGauge().Name("fbl_mailbox_last_poll_timestamp_seconds")
+                            .Help("Unix time of the last successful poll of a mailbox")
+                            .Register(*registry_)),
+      mailbox_errors(BuildCounter().Name("fbl_mailbox_errors_total")
+                         .Help("Errors polling a mailbox (connect, protocol, timeout)")
+                         .Register(*registry_)),
+      mailbox_connected(BuildGauge().Name("fbl_mailbox_connected")
+                            .Help("1 while the IMAP connection of a mailbox is up")
+                            .Register(*registry_)),
+      notifications(BuildCounter().Name("fbl_notifications_total")
+                        .Help("Notification attempts by channel and result (sent, retry, failed)")
+                        .Register(*registry_)),
+      outbox_pending(BuildGauge().Name("fbl_outbox_pending")
+                         .Help("Notifications waiting in the outbox").Register(*registry_)),
+      outbox_oldest_age(BuildGauge().Name("fbl_outbox_oldest_age_seconds")
+                            .Help("Age of the oldest pending notification")
+                            .Register(*registry_)),
+      policy_requests(BuildCounter().Name("fbl_policy_requests_total")
+                          .Help("Postfix policy requests answered, by action")
+                          .Register(*registry_)),
+      policy_latency(BuildHistogram().Name("fbl_policy_request_duration_seconds")
+                         .Help("Time to answer a policy request").Register(*registry_)),
+      accounts_held(BuildGauge().Name("fbl_accounts_held")
+                        .Help("Submission accounts currently held").Register(*registry_)),
+      detector_alerts(BuildCounter().Name("fbl_detector_alerts_total")
+                          .Help("Outbound-rate alerts, by detector signal and action")
+                          .Register(*registry_)),
+      api_requests(BuildCounter().Name("fbl_api_requests_total")
+                       .Help("HTTP API requests by route and status code").Register(*registry_)),
+      api_latency(BuildHistogram().Name("fbl_api_request_duration_seconds")
+                      .Help("HTTP API request latency by route").Register(*registry_)),
+      build_info(BuildGauge().Name("fbl_build_info").Help("Build information; always 1")
+                     .Register(*registry_)),
+      start_time(BuildGauge().Name("fbl_start_time_seconds")
+                     .Help("Unix time the daemon started").Register(*registry_)) {
+  build_info.Add({{"version", FBL_VERSION}}).Set(1);
+  start_time.Add({}).Set(static_cast<double>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch()).count()));
+}
+
+}  // namespace fbl

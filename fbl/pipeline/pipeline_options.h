@@ -1,0 +1,34 @@
+// Options of the pipeline: who is trusted, which client a report belongs to.
+// Read from [trust], [[provider]], [[client]] (fbl/config/read_pipeline.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fbl {
+
+// A feedback-loop provider whose reports are acted on.
+struct ProviderOptions {
+  std::string name;                     // "yahoo", "aol", "microsoft", ...
+  std::vector<std::string> domains;     // reporter domains (From of the report), lowercase
+  // "authentication-results" (default: our MTA's A-R shows dkim=pass or spf=pass for one of
+  // `domains`), or "none" (trust without authentication: only for local testing).
+  std::string trust = "authentication-results";
+};
+
+struct ClientOptions {
+  std::string id;
+  std::string name;
+  std::string notify_email;
+  std::vector<std::string> domains;       // sending (From / envelope) domains
+  std::vector<std::string> dkim_domains;  // DKIM d= domains
+  std::string notify = "immediate";       // immediate | digest | off | webhook
+};
+
+struct PipelineOptions {
+  std::string authserv_id;  // our MTA's authserv-id in Authentication-Results
+  std::vector<ProviderOptions> providers;
+  std::vector<ClientOptions> clients;
+};
+
+}  // namespace fbl

@@ -1,0 +1,220 @@
+// The Store: the one door to the shared database (suppressions, reports, outbox, accounts).
+// SQLite (store/sqlite_store.h) is the embedded default; a server database implements the same
+// interface. Every method is safe to call from one thread at a time per Store object; open one
+// Store per thread (SQLite in WAL mode lets readers and the writer run concurrently).
+//
+// Sections of this interface are owned by the component that uses them; the comment before
+// each says which. Methods return errors as values; none throws.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/report.h"
+#include "parsers/result.h"
+
+namespace fbl {
+
+using Sha256 = std::array<std::uint8_t, 32>;
+using UnixTime = std::int64_t;  // seconds since the epoch, UTC
+
+inline constexpr std::string_view kGlobalScope = "*";
+
+enum class ReportStatus { kProcessed, kQuarantined, kIgnored, kUntrusted, kUnattributed };
+const char* ReportStatusName(ReportStatus status);
+
+enum class SuppressionReason { kComplaint, kHardBounce, kSoftBounce, kManual, kUnsubscribe };
+const char* SuppressionReasonName(SuppressionReason reason);
+std::optional<SuppressionReason> ParseSuppressionReason(std::string_view text);
+
+// ---- Ingestion (pipeline) ----------------------------------------------------------------
+
+// What happened to one recipient, as the pipeline decided (the store applies the thresholds).
+struct RecipientEvent {
+  enum class Type { kComplaint, kNotSpam, kOptOut, kHardBounce, kSoftBounce };
+  Type type = Type::kComplaint;
+  std::string address;  // as reported; the store normalises it
+  std::string status;   // bounces: "5.1.1"
+  std::string diagnostic;
+};
+
+struct NewOutboxItem {
+  std::optional<std::string> client_id;  // nullopt: admin notification
+  std::string channel;                   // "email" | "webhook" | "maildir"
+  std::string kind;                      // "complaint" | "digest" | "admin-untrusted" | ...
+  std::string payload_json;
+  std::string message_id;                // stable; UNIQUE in the outbox
+  UnixTime due_at = 0;
+};
+
+// One message and every consequence of it; committed atomically, keyed by sha256.
+struct IngestItem {
+  Sha256 sha256{};
+  std::string source;
+  std::string_view raw;  // not owned; kept compressed
+  UnixTime received_at = 0;
+  ReportKind kind = ReportKind::kUnknown;
+  std::string provider;
+  std::optional<FeedbackType> feedback_type;
+  std::optional<std::string> client_id;
+  ReportStatus status = ReportStatus::kIgnored;
+  std::string reason;
+  std::string summary_json;
+  std::string original_message_id;
+  std::string original_subject;
+  std::vector<RecipientEvent> events;  // applied only when status == kProcessed
+  std::vector<NewOutboxItem> outbox;
+};
+
+struct IngestOutcome {
+  bool duplicate = false;        // the hash was already stored: nothing changed
+  std::int64_t report_id = 0;
+  int suppressions_added = 0;    // new (scope, address) rows
+  int suppressions_updated = 0;  // existing rows whose count/last_seen moved
+  std::vector<std::string> notes;  // e.g. "allowlisted: a@b.example not suppressed" (to log)
+  std::vector<SuppressionReason> added_reasons;  // one per added row, for metrics
+};
+
+// ---- Suppressions (store, API, CLI) -------------------------------------------------------
+
+struct Suppression {
+  std::int64_t id = 0;
+  std::string scope;  // "*" or a client id
+  std::string address;
+  std::string address_original;
+  SuppressionReason reason = SuppressionReason::kManual;
+  UnixTime first_seen = 0;
+  UnixTime last_seen = 0;
+  std::int64_t count = 0;
+  std::optional<std::int64_t> source_report_id;
+  std::optional<UnixTime> expires_at;
+  std::string note;
+};
+
+struct SuppressionFilter {
+  std::optional<std::string> scope;  // exact scope; nullopt = all
+  std::optional<SuppressionReason> reason;
+  std::optional<UnixTime> since;  // last_seen >= since
+  std::optional<UnixTime> until;  // last_seen <  until
+  std::string query;              // substring of the address, may be empty
+  std::int64_t after_id = 0;      // cursor: rows with id > after_id
+  int limit = 100;
+};
+
+struct ManualSuppression {
+  std::string scope;
+  std::string address;
+  SuppressionReason reason = SuppressionReason::kManual;
+  std::optional<UnixTime> expires_at;
+  std::string note;
+};
+
+// ---- Outbox (notify) ----------------------------------------------------------------------
+
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::optional<std::string> client_id;
+  std::string channel;
+  std::string kind;
+  std::optional<std::int64_t> report_id;
+  std::string payload_json;
+  std::string message_id;
+  int attempts = 0;
+  UnixTime created_at = 0;
+  UnixTime due_at = 0;
+};
+
+// ---- Accounts and alerts (alerts, API) ----------------------------------------------------
+
+struct Account {
+  std::string username;
+  bool held = false;
+  std::optional<UnixTime> held_at;
+  std::string held_reason;
+  UnixTime updated_at = 0;
+};
+
+struct AlertRecord {
+  UnixTime time = 0;
+  std::string account;
+  std::string detector;
+  std::string action;
+  std::string reason;
+  std::int64_t window_count = 0;
+};
+
+// ---- Clients (config sync, attribution) ---------------------------------------------------
+
+struct ClientRecord {
+  std::string id;
+  std::string name;
+  std::string notify_email;
+  std::vector<std::string> sending_domains;
+  std::vector<std::string> dkim_domains;
+};
+
+struct AuditEntry {
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail;
+};
+
+struct MailboxState {
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t last_uid = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Ingestion. Returns true iff a report with this hash is already stored.
+  virtual Result<bool> HasReport(const Sha256& sha256) = 0;
+  // Commits every item in one transaction (all or none). Duplicates are reported, not errors.
+  virtual Result<std::vector<IngestOutcome>> Ingest(const std::vector<IngestItem>& items) = 0;
+
+  // Suppressions. Lookup returns every row (all scopes) for the normalised address.
+  virtual Result<std::vector<Suppression>> LookupSuppressions(std::string_view address) = 0;
+  virtual Result<std::vector<Suppression>> ListSuppressions(const SuppressionFilter& filter) = 0;
+  virtual Result<Suppression> AddSuppression(const ManualSuppression& s, const AuditEntry& audit) = 0;
+  // Returns kNotFound when no such (scope, address) row exists.
+  virtual Status RemoveSuppression(std::string_view scope, std::string_view address,
+                                   const AuditEntry& audit) = 0;
+
+  // Allowlist.
+  virtual Status AddAllowlist(std::string_view scope, std::string_view address, std::string_view note,
+                              const AuditEntry& audit) = 0;
+  virtual Status RemoveAllowlist(std::string_view scope, std::string_view address,
+                                 const AuditEntry& audit) = 0;
+  virtual Result<bool> IsAllowlisted(std::string_view scope, std::string_view address) = 0;
+
+  // Clients: replaces the clients table with the configured set (start-up and SIGHUP).
+  virtual Status SyncClients(const std::vector<ClientRecord>& clients) = 0;
+
+  // Outbox: items due at `now`, oldest first, at most `limit`.
+  virtual Result<std::vector<OutboxItem>> DueOutbox(UnixTime now, int limit) = 0;
+  virtual Status MarkOutboxSent(std::int64_t id, UnixTime now) = 0;
+  virtual Status MarkOutboxRetry(std::int64_t id, UnixTime next_due, std::string_view error) = 0;
+  virtual Status MarkOutboxFailed(std::int64_t id, std::string_view error) = 0;
+
+  // Accounts.
+  virtual Result<std::optional<Account>> GetAccount(std::string_view username) = 0;
+  virtual Result<std::vector<Account>> ListHeldAccounts() = 0;
+  virtual Status HoldAccount(std::string_view username, std::string_view reason, UnixTime now) = 0;
+  // Returns kNotFound when the account is not held.
+  virtual Status ReleaseAccount(std::string_view username, const AuditEntry& audit, UnixTime now) = 0;
+  virtual Status RecordAlert(const AlertRecord& alert) = 0;
+
+  // IMAP progress.
+  virtual Result<std::optional<MailboxState>> GetMailboxState(std::string_view mailbox) = 0;
+  virtual Status SetMailboxState(std::string_view mailbox, const MailboxState& state) = 0;
+
+  virtual Status Audit(const AuditEntry& entry) = 0;
+};
+
+}  // namespace fbl

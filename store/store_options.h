@@ -1,0 +1,22 @@
+// Options of the store; read from [store] (fbl/config/read_store.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "parsers/address.h"
+
+namespace fbl {
+
+struct StoreOptions {
+  std::string backend = "sqlite";       // "sqlite" (the embedded default)
+  std::string path = "var/fbl.db";      // SQLite database file
+  int busy_timeout_ms = 5000;           // [0, 600000] wait for a lock before failing
+  int raw_retention_days = 90;          // [0, 36500] raw reports kept; 0 = forever
+  int global_after_clients = 3;         // [1, 1000] complaints from this many clients → global
+  int soft_bounce_threshold = 3;        // [1, 1000] K soft bounces ...
+  int soft_bounce_window_days = 7;      // [1, 365]  ... within D days suppress
+  AddressOptions address;               // normalisation (sub-address folding per domain)
+};
+
+}  // namespace fbl
