@@ -215,6 +215,14 @@ class Store {
   virtual Status SetMailboxState(std::string_view mailbox, const MailboxState& state) = 0;
 
   virtual Status Audit(const AuditEntry& entry) = 0;
+
+  // Outbound Message-ID -> recipients, learned from the maillog (alerts), read by attribution.
+  virtual Status RecordOutbound(std::string_view message_id,
+                                const std::vector<std::string>& recipients,
+                                std::string_view account, UnixTime sent_at) = 0;
+  virtual Result<std::vector<std::string>> LookupOutbound(std::string_view message_id) = 0;
+
+  // ---- API section (owned by the HTTP API): tokens, complaints, stats. Added below. ----
 };
 
 }  // namespace fbl

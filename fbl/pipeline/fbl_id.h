@@ -1,0 +1,42 @@
+// Feedback identifiers (RFC 6449 section 3.2 advice): a compact token the bulk mailer puts in a
+// header (X-FBL-ID) so that a redacted complaint can still be tied to its client and
+// recipient. HMAC-SHA256 with a configured key; several keys for rotation (the newest issues,
+// all verify). A forged or tampered token is rejected.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/result.h"
+
+namespace fbl {
+
+struct FblIdKey {
+  std::string id;      // short key id, carried in the token ("k1")
+  std::string secret;  // at least 16 bytes
+};
+
+struct FblIdClaims {
+  std::string client_id;
+  std::string recipient;
+  std::string campaign;          // may be empty
+  std::int64_t issued_at = 0;    // Unix seconds
+};
+
+class FblIdCodec {
+ public:
+  // keys[0] issues new tokens; every key verifies. REQUIRES: !keys.empty()
+  explicit FblIdCodec(std::vector<FblIdKey> keys);
+
+  std::string Issue(const FblIdClaims& claims) const;
+  // kMalformed for a token that does not decode, kInvalidArgument for an unknown key or a
+  // wrong MAC (constant-time comparison).
+  Result<FblIdClaims> Verify(std::string_view token) const;
+
+ private:
+  std::vector<FblIdKey> keys_;
+};
+
+}  // namespace fbl
