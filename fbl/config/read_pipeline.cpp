@@ -6,6 +6,18 @@ void ReadPipelineOptions(ConfigReader& root, PipelineOptions* out) {
   ConfigReader trust = root.Table("trust");
   trust.String("authserv_id", &out->authserv_id, 255);
   trust.RejectUnknownKeys();
+  ConfigReader fbl_id = root.Table("fbl_id");
+  fbl_id.String("header", &out->fbl_id_header, 128);
+  for (ConfigReader& r : fbl_id.TableArray("key")) {
+    FblIdKeyOptions k;
+    r.String("id", &k.id, 16);
+    r.Secret("secret", &k.secret);
+    if (k.id.empty()) r.Fail("id", "must not be empty");
+    if (k.secret.size() < 16) r.Fail("secret", "must be at least 16 bytes");
+    r.RejectUnknownKeys();
+    out->fbl_id_keys.push_back(std::move(k));
+  }
+  fbl_id.RejectUnknownKeys();
   for (ConfigReader& r : root.TableArray("provider")) {
     ProviderOptions p;
     r.String("name", &p.name, 64);

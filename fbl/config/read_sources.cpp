@@ -11,6 +11,7 @@ void ReadSourcesOptions(ConfigReader& root, SourcesOptions* out) {
     r.RejectUnknownKeys();
     out->maildirs.push_back(std::move(m));
   }
+  ReadImapSources(root, out);
 }
 
 }  // namespace fbl

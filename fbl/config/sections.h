@@ -11,6 +11,7 @@ void ReadLogOptions(ConfigReader& r, LogOptions* out);           // [log]
 void ReadStoreOptions(ConfigReader& r, StoreOptions* out);       // [store]
 void ReadParseOptions(ConfigReader& r, ParseOptions* out);       // [parse]
 void ReadSourcesOptions(ConfigReader& r, SourcesOptions* out);   // [[maildir]], [[imap]], [pipe]
+void ReadImapSources(ConfigReader& r, SourcesOptions* out);      // [[imap]] (read_imap.cpp)
 void ReadPipelineOptions(ConfigReader& r, PipelineOptions* out); // [trust], [[provider]], [[client]], [fbl_id]
 void ReadApiOptions(ConfigReader& r, ApiOptions* out);           // [api]
 void ReadNotifyOptions(ConfigReader& r, NotifyOptions* out);     // [notify]

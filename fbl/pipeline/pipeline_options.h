@@ -25,8 +25,16 @@ struct ClientOptions {
   std::string notify = "immediate";       // immediate | digest | off | webhook
 };
 
+struct FblIdKeyOptions {
+  std::string id;      // short key id carried in tokens, e.g. "k1"
+  std::string secret;  // >= 16 bytes; via secret / secret_env / secret_file
+};
+
 struct PipelineOptions {
   std::string authserv_id;  // our MTA's authserv-id in Authentication-Results
+  // Feedback identifiers ([fbl_id]): header carrying the token, and keys (first one issues).
+  std::string fbl_id_header = "X-FBL-ID";
+  std::vector<FblIdKeyOptions> fbl_id_keys;
   std::vector<ProviderOptions> providers;
   std::vector<ClientOptions> clients;
 };

@@ -11,8 +11,20 @@ struct MaildirSourceOptions {
   int poll_interval_ms = 1000;          // [50, 3600000]
 };
 
+// One IMAP account; fields are read in fbl/config/read_imap.cpp (owned by the IMAP source).
+struct ImapSourceOptions {
+  std::string name;                          // label for logs/metrics, e.g. "postmaster"
+  std::string host;
+  int port = 993;
+  std::string tls = "implicit";              // implicit | starttls
+  std::string user;
+  std::string password;                      // via password / password_env / password_file
+  std::vector<std::string> mailboxes = {"INBOX"};
+};
+
 struct SourcesOptions {
   std::vector<MaildirSourceOptions> maildirs;
+  std::vector<ImapSourceOptions> imaps;
 };
 
 }  // namespace fbl
