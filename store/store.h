@@ -169,6 +169,74 @@ struct MailboxState {
   std::uint32_t last_uid = 0;
 };
 
+// ---- API (HTTP API): tokens, complaint listing, client stats ----------------------------
+
+// A bearer token "<id>.<secret>"; only SHA-256(secret) is stored.
+struct ApiToken {
+  std::string id;
+  Sha256 secret_hash{};
+  std::string scope;  // "admin" | "client:<id>"
+  bool writable = false;
+  std::string note;
+  UnixTime created_at = 0;
+  std::optional<UnixTime> revoked_at;
+};
+
+struct ComplaintFilter {
+  std::optional<std::string> client_id;
+  std::optional<std::string> provider;
+  std::optional<std::string> feedback_type;  // "abuse", ...
+  std::optional<UnixTime> since;  // created_at >= since
+  std::optional<UnixTime> until;  // created_at <  until
+  std::int64_t after_id = 0;      // cursor: rows with id > after_id, ascending
+  int limit = 100;
+};
+
+struct ComplaintRecord {
+  std::int64_t id = 0;
+  std::int64_t report_id = 0;
+  std::optional<std::string> client_id;
+  std::string address;
+  std::string provider;
+  std::string feedback_type;
+  std::string message_id;
+  std::string subject;
+  std::optional<UnixTime> arrival_at;
+  UnixTime created_at = 0;
+};
+
+// Complaints of one client on one day from one provider.
+struct ClientDayProvider {
+  std::int64_t day = 0;  // Unix day number (created_at / 86400)
+  std::string provider;
+  std::int64_t complaints = 0;
+};
+
+// Messages the client sent on one day (client_sent_daily), where known.
+struct ClientDaySent {
+  std::int64_t day = 0;
+  std::int64_t sent = 0;
+};
+
+struct ClientStats {
+  std::vector<ClientDayProvider> complaints;  // ordered by day, provider
+  std::vector<ClientDaySent> sent;            // ordered by day; days without a count absent
+};
+
+struct AllowlistEntry {
+  std::string scope;
+  std::string address;
+  std::string note;
+  UnixTime created_at = 0;
+};
+
+struct AllowlistFilter {
+  std::optional<std::string> scope;
+  std::string after_scope;    // cursor: rows after (after_scope, after_address)
+  std::string after_address;
+  int limit = 100;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -223,6 +291,33 @@ class Store {
   virtual Result<std::vector<std::string>> LookupOutbound(std::string_view message_id) = 0;
 
   // ---- API section (owned by the HTTP API): tokens, complaints, stats. Added below. ----
+  // Implemented for SQLite in store/sqlite_store_api.cpp. The defaults answer kUnavailable so
+  // that a backend without the API still builds; SqliteStore overrides every one of them.
+
+  // Returns kConflict when the id exists. Audited.
+  virtual Status CreateApiToken(const ApiToken& token, const AuditEntry& audit);
+  // nullopt when no token has this id (revoked tokens are returned, with revoked_at set).
+  virtual Result<std::optional<ApiToken>> GetApiToken(std::string_view id);
+  // Returns kNotFound when no unrevoked token has this id. Audited.
+  virtual Status RevokeApiToken(std::string_view id, UnixTime now, const AuditEntry& audit);
+  virtual Result<std::vector<ApiToken>> ListApiTokens();
+
+  virtual Result<std::vector<ComplaintRecord>> ListComplaints(const ComplaintFilter& filter);
+  // Complaints by day and provider for days in [since, until), and the sent counts known for
+  // those days.
+  virtual Result<ClientStats> GetClientStats(std::string_view client_id, UnixTime since,
+                                             UnixTime until);
+  // For each key (already normalised), every suppression row (all scopes), read in ONE read
+  // transaction. result[i] belongs to keys[i]. REQUIRES: keys.size() <= 100000.
+  virtual Result<std::vector<std::vector<Suppression>>> CheckSuppressions(
+      const std::vector<std::string>& keys);
+
+  virtual Result<std::vector<AllowlistEntry>> ListAllowlist(const AllowlistFilter& filter);
+  // nullopt when (scope, address) is not allowlisted.
+  virtual Result<std::optional<AllowlistEntry>> GetAllowlist(std::string_view scope,
+                                                             std::string_view address);
+  // True iff the database answers a trivial query (readiness).
+  virtual Status Ping();
 };
 
 }  // namespace fbl
