@@ -4,6 +4,7 @@
 // all verify). A forged or tampered token is rejected.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,11 +26,25 @@ struct FblIdClaims {
   std::int64_t issued_at = 0;    // Unix seconds
 };
 
+inline constexpr std::size_t kFblIdMaxClient = 64;
+inline constexpr std::size_t kFblIdMaxRecipient = 254;
+inline constexpr std::size_t kFblIdMaxCampaign = 64;
+inline constexpr std::size_t kFblIdMaxTokenChars = 1024;  // longer input is rejected unread
+
 class FblIdCodec {
  public:
   // keys[0] issues new tokens; every key verifies. REQUIRES: !keys.empty()
   explicit FblIdCodec(std::vector<FblIdKey> keys);
 
+  // The token: base64url (no padding) of
+  //   version (1) | key id length (1) | key id | issued_at (8, big-endian) |
+  //   client length (1) | client | recipient length (1) | recipient |
+  //   campaign length (1) | campaign | HMAC-SHA256 over all of the above, first 16 bytes,
+  // so it is safe in a header value and at most ~580 characters long.
+  // kInvalidArgument when a field is over its limit (client and campaign 64 bytes, recipient
+  // 254 bytes) or the client id is empty.
+  Result<std::string> TryIssue(const FblIdClaims& claims) const;
+  // REQUIRES: the claims are within the limits above (else returns "").
   std::string Issue(const FblIdClaims& claims) const;
   // kMalformed for a token that does not decode, kInvalidArgument for an unknown key or a
   // wrong MAC (constant-time comparison).
