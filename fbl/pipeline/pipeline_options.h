@@ -23,6 +23,8 @@ struct ClientOptions {
   std::vector<std::string> domains;       // sending (From / envelope) domains
   std::vector<std::string> dkim_domains;  // DKIM d= domains
   std::string notify = "immediate";       // immediate | digest | off | webhook
+  // Values of PipelineOptions::identifier_header that name this client (its id always does).
+  std::vector<std::string> identifiers;
 };
 
 struct FblIdKeyOptions {
@@ -37,6 +39,10 @@ struct PipelineOptions {
   std::vector<FblIdKeyOptions> fbl_id_keys;
   std::vector<ProviderOptions> providers;
   std::vector<ClientOptions> clients;
+  // [attribution]: a header of the original whose value names the client ("" = unused), and
+  // the VERP prefix of envelope senders "<prefix>local=domain@host" ("" = unused).
+  std::string identifier_header;
+  std::string verp_prefix;
 };
 
 }  // namespace fbl

@@ -9,6 +9,8 @@ namespace fbl {
 struct MaildirSourceOptions {
   std::string path = "var/postmaster";  // a Maildir: new/, cur/, tmp/ (created if missing)
   int poll_interval_ms = 1000;          // [50, 3600000]
+  int batch_size = 50;                  // [1, 1000] messages per store transaction
+  int retry_max_ms = 60000;             // [100, 3600000] backoff ceiling after a store error
 };
 
 // One IMAP account; fields are read in fbl/config/read_imap.cpp (owned by the IMAP source).
