@@ -237,6 +237,44 @@ struct AllowlistFilter {
   int limit = 100;
 };
 
+// ---- Metrics (operations): counts read by the gauges refresher ---------------------------
+
+struct ReasonCount {
+  std::string reason;  // as stored (SuppressionReasonName): "complaint", "hard-bounce", ...
+  std::int64_t count = 0;
+};
+
+struct OutboxStats {
+  std::int64_t pending = 0;
+  std::int64_t failed = 0;
+  std::optional<UnixTime> oldest_pending_created_at;  // nullopt when nothing is pending
+};
+
+struct ClientVolume {
+  std::string client_id;
+  std::int64_t complaints = 0;
+  std::int64_t sent = 0;
+};
+
+struct AccountVolume {
+  std::string account;
+  std::int64_t recipients = 0;
+};
+
+// ---- Import (store owner) -----------------------------------------------------------------
+
+struct ImportRowError {
+  std::size_t index = 0;  // into the rows given
+  std::string reason;
+};
+
+struct ImportResult {
+  bool committed = false;
+  std::int64_t added = 0;     // new (scope, address) rows
+  std::int64_t existing = 0;  // rows already there, left unchanged
+  std::vector<ImportRowError> invalid;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -290,6 +328,22 @@ class Store {
                                 std::string_view account, UnixTime sent_at) = 0;
   virtual Result<std::vector<std::string>> LookupOutbound(std::string_view message_id) = 0;
 
+  // ---- Store-owner section: bulk import, retention, reprocessing. ----
+
+  // Adds every valid row in ONE transaction. A row whose (scope, address) already exists is
+  // left as it is (so importing a file twice changes nothing). Rows whose address does not
+  // normalise are listed in ImportResult::invalid; unless skip_invalid, any invalid row means
+  // nothing is written (committed == false). One audit row per import.
+  virtual Result<ImportResult> ImportSuppressions(const std::vector<ManualSuppression>& rows,
+                                                  bool skip_invalid, const AuditEntry& audit) = 0;
+  // Drops raw_zlib of reports whose raw_expires_at <= now. Returns how many were dropped.
+  virtual Result<std::int64_t> ApplyRawRetention(UnixTime now) = 0;
+  // Deletes suppressions whose expires_at <= now. Returns how many were deleted.
+  virtual Result<std::int64_t> PurgeExpiredSuppressions(UnixTime now) = 0;
+  // The raw message of a stored report. kNotFound when no report has this hash or its raw
+  // message was dropped by retention (the detail says which).
+  virtual Result<std::string> GetRawReport(const Sha256& sha256) = 0;
+
   // ---- API section (owned by the HTTP API): tokens, complaints, stats. Added below. ----
   // Implemented for SQLite in store/sqlite_store_api.cpp. The defaults answer kUnavailable so
   // that a backend without the API still builds; SqliteStore overrides every one of them.
@@ -318,6 +372,21 @@ class Store {
                                                              std::string_view address);
   // True iff the database answers a trivial query (readiness).
   virtual Status Ping();
+
+  // ---- Metrics section (owned by operations: fbl/metrics/store_gauges.cpp) ----------------
+  // Read-only counts for the Prometheus gauges. Implemented for SQLite in
+  // store/sqlite_store_metrics.cpp; the defaults (store/store_metrics.cpp) answer kUnavailable.
+
+  // Unexpired suppression rows (expires_at NULL or > now), by reason; reasons without rows absent.
+  virtual Result<std::vector<ReasonCount>> CountSuppressionsByReason(UnixTime now);
+  // Pending and failed outbox rows, and the creation time of the oldest pending one.
+  virtual Result<OutboxStats> GetOutboxStats();
+  virtual Result<std::int64_t> CountHeldAccounts();
+  // Per client with any complaint or sent count: complaints created at or after `since` and
+  // messages sent on days >= since / 86400 (client_sent_daily). `since` should be a day start.
+  virtual Result<std::vector<ClientVolume>> GetClientVolumes(UnixTime since);
+  // Recipients sent per account since `since` (outbound_messages), busiest first, at most `limit`.
+  virtual Result<std::vector<AccountVolume>> TopSendingAccounts(UnixTime since, int limit);
 };
 
 }  // namespace fbl

@@ -16,7 +16,13 @@ struct StoreOptions {
   int global_after_clients = 3;         // [1, 1000] complaints from this many clients → global
   int soft_bounce_threshold = 3;        // [1, 1000] K soft bounces ...
   int soft_bounce_window_days = 7;      // [1, 365]  ... within D days suppress
+  // "full": every commit is fsynced (a committed report survives power loss; the mailbox is
+  // only flagged after commit). "normal": WAL commits survive a crash of fbld (kill -9) but
+  // the last ones may be lost on power loss. Measured in BENCHMARKS.md (## Store).
+  std::string synchronous = "full";
   AddressOptions address;               // normalisation (sub-address folding per domain)
+  // Not a config key: fblctl lookups open read-only (nothing is created or migrated).
+  bool read_only = false;
 };
 
 }  // namespace fbl

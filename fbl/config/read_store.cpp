@@ -11,6 +11,7 @@ void ReadStoreOptions(ConfigReader& root, StoreOptions* out) {
   r.Int("global_after_clients", &out->global_after_clients, 1, 1000);
   r.Int("soft_bounce_threshold", &out->soft_bounce_threshold, 1, 1000);
   r.Int("soft_bounce_window_days", &out->soft_bounce_window_days, 1, 365);
+  r.Enum("synchronous", &out->synchronous, {"full", "normal"});
   r.Bool("fold_local_case", &out->address.fold_local_case);
   r.StringList("subaddress_domains", &out->address.subaddress_domains);
   r.RejectUnknownKeys();

@@ -36,6 +36,7 @@ CREATE TABLE reports (
 );
 CREATE INDEX reports_received ON reports(received_at);
 CREATE INDEX reports_status ON reports(status, received_at);
+CREATE INDEX reports_raw_expiry ON reports(raw_expires_at) WHERE raw_zlib IS NOT NULL;
 
 -- One row per complaining recipient of a feedback report.
 CREATE TABLE complaints (
@@ -51,7 +52,7 @@ CREATE TABLE complaints (
   created_at     INTEGER NOT NULL
 );
 CREATE INDEX complaints_client_time ON complaints(client_id, created_at);
-CREATE INDEX complaints_address ON complaints(address);
+CREATE INDEX complaints_address ON complaints(address, client_id);
 
 -- Bounce events (hard and soft), kept so that "K soft bounces within D days" can be counted.
 CREATE TABLE bounces (

@@ -1,0 +1,131 @@
+// The SQLite backend of Store (SQLiteCpp). One SqliteStore is one connection: use it from one
+// thread at a time, and open one per thread. The database runs in WAL mode, so any number of
+// readers (other threads, other processes such as the bulk mailer) read while one writer
+// writes; writers queue on the busy timeout. Schema: store/SCHEMA.md.
+//
+// Files: sqlite_store.cpp (open, pragmas, statement cache), sqlite_store_ingest.cpp,
+// sqlite_store_suppressions.cpp, sqlite_store_ops.cpp (clients, outbox, accounts, ...),
+// sqlite_admin.cpp (check, backup), migrations.cpp. sqlite_store_api.cpp belongs to the API.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "parsers/result.h"
+#include "store/store.h"
+#include "store/store_options.h"
+
+namespace fbl {
+
+// Opens (creating it and its directory's file when absent) and migrates the database to the
+// schema this binary carries. Fails with kConflict if the database is newer than the binary,
+// kIo if it cannot be opened, kUnavailable if it stays locked beyond the busy timeout.
+// With options.read_only the file must exist and be at the current schema version; nothing
+// is ever written (fblctl lookups).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options);
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const StoreOptions& options);
+  ~SqliteStore() override;
+
+  Result<bool> HasReport(const Sha256& sha256) override;
+  Result<std::vector<IngestOutcome>> Ingest(const std::vector<IngestItem>& items) override;
+
+  Result<std::vector<Suppression>> LookupSuppressions(std::string_view address) override;
+  Result<std::vector<Suppression>> ListSuppressions(const SuppressionFilter& filter) override;
+  Result<Suppression> AddSuppression(const ManualSuppression& s, const AuditEntry& audit) override;
+  Status RemoveSuppression(std::string_view scope, std::string_view address,
+                           const AuditEntry& audit) override;
+
+  Status AddAllowlist(std::string_view scope, std::string_view address, std::string_view note,
+                      const AuditEntry& audit) override;
+  Status RemoveAllowlist(std::string_view scope, std::string_view address,
+                         const AuditEntry& audit) override;
+  Result<bool> IsAllowlisted(std::string_view scope, std::string_view address) override;
+
+  Status SyncClients(const std::vector<ClientRecord>& clients) override;
+
+  Result<std::vector<OutboxItem>> DueOutbox(UnixTime now, int limit) override;
+  Status MarkOutboxSent(std::int64_t id, UnixTime now) override;
+  Status MarkOutboxRetry(std::int64_t id, UnixTime next_due, std::string_view error) override;
+  Status MarkOutboxFailed(std::int64_t id, std::string_view error) override;
+
+  Result<std::optional<Account>> GetAccount(std::string_view username) override;
+  Result<std::vector<Account>> ListHeldAccounts() override;
+  Status HoldAccount(std::string_view username, std::string_view reason, UnixTime now) override;
+  Status ReleaseAccount(std::string_view username, const AuditEntry& audit, UnixTime now) override;
+  Status RecordAlert(const AlertRecord& alert) override;
+
+  Result<std::optional<MailboxState>> GetMailboxState(std::string_view mailbox) override;
+  Status SetMailboxState(std::string_view mailbox, const MailboxState& state) override;
+
+  Status Audit(const AuditEntry& entry) override;
+
+  Status RecordOutbound(std::string_view message_id, const std::vector<std::string>& recipients,
+                        std::string_view account, UnixTime sent_at) override;
+  Result<std::vector<std::string>> LookupOutbound(std::string_view message_id) override;
+
+  Result<ImportResult> ImportSuppressions(const std::vector<ManualSuppression>& rows,
+                                          bool skip_invalid, const AuditEntry& audit) override;
+  Result<std::int64_t> ApplyRawRetention(UnixTime now) override;
+  Result<std::int64_t> PurgeExpiredSuppressions(UnixTime now) override;
+  Result<std::string> GetRawReport(const Sha256& sha256) override;
+
+  // ---- API section: declared here by the API owner, defined in sqlite_store_api.cpp. ----
+
+  // ---- end of API section ----
+
+  // The connection, for tests and admin tools (backup). Not for callers of Store.
+  SQLite::Database& database() { return db_; }
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  SqliteStore(const StoreOptions& options, int open_flags);
+
+  // A prepared statement for `sql`, compiled on first use and reused afterwards.
+  SQLite::Statement& Cached(std::string_view sql);
+  void WriteAudit(const AuditEntry& entry, std::int64_t now);
+
+  // Ingest helpers (sqlite_store_ingest.cpp); all run inside the ingest transaction.
+  struct ItemContext;
+  void IngestOne(const IngestItem& item, const std::string& raw_zlib, IngestOutcome* out);
+  void ApplyEvent(const ItemContext& ctx, const RecipientEvent& event, IngestOutcome* out);
+  void Suppress(const ItemContext& ctx, const std::string& scope, const std::string& key,
+                const std::string& original, SuppressionReason reason, IngestOutcome* out);
+  bool AllowlistedInTxn(const std::string& scope, const std::string& key);
+
+  StoreOptions options_;
+  SQLite::Database db_;
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>> cache_;
+};
+
+// ---- Administration (fblctl db) --------------------------------------------------------------
+
+struct DbCheckReport {
+  bool ok = false;
+  int schema_version = 0;        // PRAGMA user_version of the file
+  int expected_version = 0;      // what this binary carries
+  std::vector<std::string> problems;  // integrity_check and foreign_key_check findings
+};
+
+// integrity_check + foreign_key_check + schema version, read-only. Error only when the file
+// cannot be read at all.
+Result<DbCheckReport> CheckSqliteDatabase(const std::string& path, int busy_timeout_ms);
+
+// Online backup (sqlite3_backup) of `path` into `dest` (overwritten), consistent even while
+// another process writes: the copy restarts whenever the source changes mid-copy, and the last
+// pass runs in one step under a read transaction.
+Status BackupSqliteDatabase(const std::string& path, const std::string& dest, int busy_timeout_ms);
+
+}  // namespace fbl

@@ -1,0 +1,117 @@
+// Helpers for the SQLite backend (store/sqlite_store*.cpp only): SQLiteCpp exceptions become
+// Error values here, at the boundary; write transactions; statement reuse.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "parsers/result.h"
+
+namespace fbl::sqlite {
+
+// SQLITE_BUSY/LOCKED -> kUnavailable; FULL/IOERR/CANTOPEN/READONLY/NOTADB/CORRUPT/PERM -> kIo;
+// CONSTRAINT/MISMATCH/TOOBIG/RANGE -> kInvalidArgument; anything else -> kInternal.
+Error ErrorFromCode(int extended_code, std::string_view what, std::string_view message);
+Error ErrorFromException(const SQLite::Exception& e, std::string_view what);
+
+// Runs `body` (returning Result<T> or Status) and turns SQLiteCpp exceptions into errors.
+// std::bad_alloc is not caught: running out of memory is fatal.
+template <typename F>
+auto Guard(std::string_view what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    return ErrorFromException(e, what);
+  }
+}
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. IMMEDIATE takes
+// the write lock at the start, so the busy timeout applies there and a read snapshot is
+// never upgraded (which could fail with SQLITE_BUSY_SNAPSHOT without waiting).
+class WriteTxn {
+ public:
+  explicit WriteTxn(SQLite::Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  ~WriteTxn() {
+    // The error that unwinds us is already on its way to the caller; a failed ROLLBACK
+    // leaves SQLite to roll back when the connection closes.
+    if (!done_) sqlite3_exec(db_.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+  void Commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  SQLite::Database& db_;
+  bool done_ = false;
+};
+
+// A deferred read transaction: several SELECTs see one snapshot.
+class ReadTxn {
+ public:
+  explicit ReadTxn(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadTxn() { sqlite3_exec(db_.getHandle(), "COMMIT", nullptr, nullptr, nullptr); }
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+ private:
+  SQLite::Database& db_;
+};
+
+// Resets a cached statement when leaving scope, so that it never pins a read snapshot
+// (an un-reset SELECT keeps its read transaction open and stops WAL checkpoints).
+class Use {
+ public:
+  explicit Use(SQLite::Statement& st) : st_(st) {
+    st_.tryReset();
+    st_.clearBindings();
+  }
+  ~Use() { st_.tryReset(); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  SQLite::Statement* operator->() { return &st_; }
+  SQLite::Statement& operator*() { return st_; }
+
+ private:
+  SQLite::Statement& st_;
+};
+
+inline void BindText(SQLite::Statement& st, int index, std::string_view text) {
+  // As TEXT (not BLOB), so that comparisons with TEXT columns match.
+  st.bind(index, std::string(text));
+}
+
+inline void BindOptText(SQLite::Statement& st, int index, const std::optional<std::string>& text) {
+  if (text) {
+    BindText(st, index, *text);
+  } else {
+    st.bind(index);
+  }
+}
+
+inline void BindOptInt(SQLite::Statement& st, int index, const std::optional<std::int64_t>& v) {
+  if (v) {
+    st.bind(index, static_cast<int64_t>(*v));
+  } else {
+    st.bind(index);
+  }
+}
+
+inline std::optional<std::int64_t> OptInt(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
+inline std::optional<std::string> OptText(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+}  // namespace fbl::sqlite
