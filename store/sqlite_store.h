@@ -79,7 +79,17 @@ class SqliteStore final : public Store {
   Result<std::string> GetRawReport(const Sha256& sha256) override;
 
   // ---- API section: declared here by the API owner, defined in sqlite_store_api.cpp. ----
-
+  Status CreateApiToken(const ApiToken& token, const AuditEntry& audit) override;
+  Result<std::optional<ApiToken>> GetApiToken(std::string_view id) override;
+  Status RevokeApiToken(std::string_view id, UnixTime now, const AuditEntry& audit) override;
+  Result<std::vector<ApiToken>> ListApiTokens() override;
+  Result<std::vector<ComplaintRecord>> ListComplaints(const ComplaintFilter& filter) override;
+  Result<ClientStats> GetClientStats(std::string_view client_id, UnixTime since, UnixTime until) override;
+  Result<std::vector<std::vector<Suppression>>> CheckSuppressions(
+      const std::vector<std::string>& keys) override;
+  Result<std::vector<AllowlistEntry>> ListAllowlist(const AllowlistFilter& filter) override;
+  Result<std::optional<AllowlistEntry>> GetAllowlist(std::string_view scope, std::string_view address) override;
+  Status Ping() override;
   // ---- end of API section ----
 
   // The connection, for tests and admin tools (backup). Not for callers of Store.
