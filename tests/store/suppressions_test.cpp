@@ -1,0 +1,188 @@
+// Suppressions and the allowlist through the Store interface: manual changes are audited,
+// listing pages by id and stays stable under concurrent inserts, bad input is refused.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "tests/store/store_test_util.h"
+
+namespace fbl {
+namespace {
+
+using testing::TempDir;
+
+class SuppressionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_ = testing::TestStoreOptions(dir_);
+    store_ = testing::OpenTestStore(options_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::int64_t Count(const std::string& sql) { return store_->database().execAndGet(sql).getInt64(); }
+
+  Result<Suppression> Add(const std::string& address, const std::string& scope = "*") {
+    return store_->AddSuppression({scope, address, SuppressionReason::kManual, std::nullopt, "note"},
+                                  {"cli:test", "", "", ""});
+  }
+
+  TempDir dir_;
+  StoreOptions options_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SuppressionsTest, ManualAddIsFoundByAnySpellingAndAudited) {
+  auto row = Add("Someone@Example.com", "acme");
+  ASSERT_TRUE(row.ok()) << row.error().ToString();
+  EXPECT_EQ(row->address, "someone@example.com");
+  EXPECT_EQ(row->address_original, "Someone@Example.com");
+  auto found = store_->LookupSuppressions("<SOMEONE@example.COM>");
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].scope, "acme");
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE actor = 'cli:test' AND action = 'suppression.add'"), 1);
+}
+
+TEST_F(SuppressionsTest, RemoveDeletesTheRowAndIsAuditedAndReportsNotFoundTheSecondTime) {
+  ASSERT_TRUE(Add("a@example.com").ok());
+  ASSERT_TRUE(store_->RemoveSuppression("*", "A@example.com", {"cli:test", "", "", ""}).ok());
+  EXPECT_TRUE(store_->LookupSuppressions("a@example.com")->empty());
+  Status again = store_->RemoveSuppression("*", "a@example.com", {"cli:test", "", "", ""});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'suppression.remove'"), 1);
+}
+
+TEST_F(SuppressionsTest, ExpiredRowsAreInvisibleToLookupsAndPurged) {
+  ASSERT_TRUE(store_->AddSuppression({"*", "old@example.com", SuppressionReason::kManual, 1000, ""},
+                                     {"t", "", "", ""}).ok());
+  ASSERT_TRUE(store_->AddSuppression({"*", "new@example.com", SuppressionReason::kManual, 4'000'000'000, ""},
+                                     {"t", "", "", ""}).ok());
+  EXPECT_TRUE(store_->LookupSuppressions("old@example.com")->empty());
+  EXPECT_EQ(store_->LookupSuppressions("new@example.com")->size(), 1u);
+  auto purged = store_->PurgeExpiredSuppressions(2000);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(purged.value(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 1);
+}
+
+TEST_F(SuppressionsTest, ListingFiltersByScopeReasonAndQuery) {
+  ASSERT_TRUE(Add("a@one.example", "acme").ok());
+  ASSERT_TRUE(Add("b@two.example", "beta").ok());
+  ASSERT_TRUE(store_->AddSuppression({"acme", "c@two.example", SuppressionReason::kUnsubscribe, std::nullopt, ""},
+                                     {"t", "", "", ""}).ok());
+  SuppressionFilter f;
+  f.scope = "acme";
+  EXPECT_EQ(store_->ListSuppressions(f)->size(), 2u);
+  f.reason = SuppressionReason::kUnsubscribe;
+  EXPECT_EQ(store_->ListSuppressions(f)->size(), 1u);
+  SuppressionFilter q;
+  q.query = "two.example";
+  EXPECT_EQ(store_->ListSuppressions(q)->size(), 2u);
+  q.query = "%";  // a LIKE wildcard is only a character here
+  EXPECT_EQ(store_->ListSuppressions(q)->size(), 0u);
+  q.limit = 0;
+  EXPECT_FALSE(store_->ListSuppressions(q).ok());
+}
+
+TEST_F(SuppressionsTest, CursorPagesNeitherRepeatNorSkipRowsWhileAnotherConnectionInserts) {
+  std::vector<ManualSuppression> rows;
+  for (int i = 0; i < 250; ++i) rows.push_back({"*", "p" + std::to_string(i) + "@example.com", SuppressionReason::kManual, {}, ""});
+  ASSERT_TRUE(store_->ImportSuppressions(rows, false, {"t", "", "", ""}).ok());
+  auto other = testing::OpenTestStore(options_);  // a second connection, as the daemon would be
+  ASSERT_NE(other, nullptr);
+  SuppressionFilter f;
+  f.limit = 40;
+  std::set<std::string> seen;
+  std::int64_t last_id = 0;
+  for (int page = 0; page < 100; ++page) {
+    auto got = store_->ListSuppressions(f);
+    ASSERT_TRUE(got.ok());
+    for (const Suppression& s : *got) {
+      EXPECT_GT(s.id, last_id);
+      last_id = s.id;
+      EXPECT_TRUE(seen.insert(s.address).second) << "repeated " << s.address;
+    }
+    if (got->size() < static_cast<std::size_t>(f.limit)) break;
+    f.after_id = got->back().id;
+    ASSERT_TRUE(other->AddSuppression({"*", "late" + std::to_string(page) + "@example.com",
+                                       SuppressionReason::kManual, {}, ""}, {"t", "", "", ""}).ok());
+  }
+  for (int i = 0; i < 250; ++i) EXPECT_TRUE(seen.count("p" + std::to_string(i) + "@example.com")) << i;
+  // Rows inserted during the walk have higher ids, so they come after: every one is seen once.
+  EXPECT_EQ(static_cast<std::int64_t>(seen.size()), Count("SELECT count(*) FROM suppressions"));
+}
+
+TEST_F(SuppressionsTest, BadAddressesAreRefusedWithAClearErrorAndNothingIsStored) {
+  const std::string cases[] = {
+      "not-an-address",
+      std::string(10 * 1024, 'x') + "@example.com",
+      std::string("nul\0byte@example.com", 20),
+      "x';DROP TABLE suppressions;--@example.com",
+      "user@p\xD0\xB0ypal.example",  // Latin and Cyrillic in one label
+      "",
+  };
+  for (const std::string& address : cases) {
+    auto r = Add(address);
+    ASSERT_FALSE(r.ok()) << address.substr(0, 40);
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(r.error().detail.empty());
+    auto lookup = store_->LookupSuppressions(address);
+    EXPECT_FALSE(lookup.ok());
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log"), 0);
+}
+
+TEST_F(SuppressionsTest, SqlMetacharactersInAValidAddressAreStoredVerbatim) {
+  ASSERT_TRUE(Add("o'brien+%_@example.com").ok());
+  auto rows = store_->LookupSuppressions("O'Brien+%_@example.com");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].address, "o'brien+%_@example.com");
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 1);
+}
+
+TEST_F(SuppressionsTest, BadScopeOrNoteIsRefused) {
+  EXPECT_FALSE(Add("a@example.com", "").ok());
+  EXPECT_FALSE(Add("a@example.com", "has space").ok());
+  EXPECT_FALSE(store_->AddSuppression({"*", "a@example.com", SuppressionReason::kManual, {}, std::string(2000, 'n')},
+                                      {"t", "", "", ""}).ok());
+}
+
+TEST_F(SuppressionsTest, ImportIsAllOrNothingUnlessSkippingInvalidRows) {
+  std::vector<ManualSuppression> rows = {{"*", "ok1@example.com", SuppressionReason::kHardBounce, {}, ""},
+                                         {"*", "broken", SuppressionReason::kHardBounce, {}, ""},
+                                         {"*", "ok2@example.com", SuppressionReason::kComplaint, {}, ""}};
+  auto strict = store_->ImportSuppressions(rows, false, {"t", "", "", ""});
+  ASSERT_TRUE(strict.ok());
+  EXPECT_FALSE(strict->committed);
+  ASSERT_EQ(strict->invalid.size(), 1u);
+  EXPECT_EQ(strict->invalid[0].index, 1u);
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 0);
+  auto lenient = store_->ImportSuppressions(rows, true, {"t", "", "", ""});
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_TRUE(lenient->committed);
+  EXPECT_EQ(lenient->added, 2);
+  auto again = store_->ImportSuppressions(rows, true, {"t", "", "", ""});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added, 0);
+  EXPECT_EQ(again->existing, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 2);
+}
+
+TEST_F(SuppressionsTest, AllowlistAddCheckRemove) {
+  ASSERT_TRUE(store_->AddAllowlist("acme", "VIP@example.com", "board", {"cli:test", "", "", ""}).ok());
+  EXPECT_TRUE(store_->IsAllowlisted("acme", "vip@example.com").value());
+  EXPECT_FALSE(store_->IsAllowlisted("beta", "vip@example.com").value());
+  ASSERT_TRUE(store_->AddAllowlist("*", "all@example.com", "", {"cli:test", "", "", ""}).ok());
+  EXPECT_TRUE(store_->IsAllowlisted("beta", "all@example.com").value());
+  ASSERT_TRUE(store_->RemoveAllowlist("acme", "vip@example.com", {"cli:test", "", "", ""}).ok());
+  EXPECT_FALSE(store_->IsAllowlisted("acme", "vip@example.com").value());
+  EXPECT_EQ(store_->RemoveAllowlist("acme", "vip@example.com", {"cli:test", "", "", ""}).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action LIKE 'allowlist.%'"), 3);
+}
+
+}  // namespace
+}  // namespace fbl
