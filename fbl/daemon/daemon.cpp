@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "fbl/api/api_server.h"
 #include "fbl/daemon/systemd_notify.h"
 #include "fbl/log/log.h"
 #include "fbl/metrics/metrics.h"
@@ -134,7 +135,18 @@ struct Daemon::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<Pipeline> pipeline;
   std::vector<std::unique_ptr<MaildirSource>> maildirs;
+  std::unique_ptr<ApiServer> api;
   bool stopping = false;
+
+  Status StartApi() {
+    if (!config.api.enabled) return OkStatus();
+    api = std::make_unique<ApiServer>(config.api, config.store, &metrics);
+    Status s = api->Start();
+    if (!s.ok()) return MakeError(s.error().code, "api " + config.api.listen + ": " + s.error().detail);
+    Log(LogLevel::kInfo, "daemon", "api listening",
+        {{"listen", config.api.listen}, {"port", std::to_string(api->port())}});
+    return OkStatus();
+  }
 
   Status OpenStore() {
     Status s = EnsureParentDir(config.store.path);
@@ -223,6 +235,7 @@ struct Daemon::Impl {
     stopping = true;
     NotifyStopping();
     for (auto& m : maildirs) m->Stop();
+    if (api) api->Stop();
     stop_signals.cancel();
     hup_signal.cancel();
     watchdog.cancel();
@@ -244,6 +257,8 @@ Status Daemon::Start() {
   d.pipeline = std::make_unique<Pipeline>(d.store.get(), d.config, &d.metrics);
   s = d.StartMaildirs();
   if (!s.ok()) return s;
+  s = d.StartApi();
+  if (!s.ok()) return s;
   d.metrics.build_info.Add({{"version", FBL_VERSION}}).Set(1);
   d.metrics.start_time.Add({}).Set(static_cast<double>(Now()));
   d.StartWatchdog();
@@ -257,6 +272,7 @@ int Daemon::Run() {
   impl_->io.run();
   // Orderly teardown: sources first (no new work), then the pipeline, then the store.
   impl_->maildirs.clear();
+  impl_->api.reset();
   impl_->pipeline.reset();
   impl_->store.reset();
   Log(LogLevel::kInfo, "daemon", "fbld stopped");
