@@ -1,4 +1,5 @@
-// Options of the HTTP API (/v1, /healthz, /readyz, /metrics); read from [api].
+// Options of the HTTP API (/v1, /healthz, /readyz, /metrics); read from [api]
+// (fbl/config/read_api.cpp). Bounds are those the reader enforces.
 #pragma once
 
 #include <cstddef>
@@ -8,12 +9,20 @@ namespace fbl {
 
 struct ApiOptions {
   bool enabled = true;
-  std::string listen = "127.0.0.1:8025";  // loopback by default
-  int max_connections = 256;               // [1, 100000]
-  std::size_t max_body_bytes = 2 * 1024 * 1024;
-  int read_timeout_ms = 10000;
-  int idle_timeout_ms = 60000;
+  std::string listen = "127.0.0.1:8025";  // host:port; loopback by default; port 0 = ephemeral
+  int threads = 2;                         // [1, 64] I/O threads, one Store each
+  int max_connections = 256;               // [1, 100000] beyond this, new connections get 503
+  std::size_t max_header_bytes = 16 * 1024;      // [1024, 1 MiB] request line + headers
+  std::size_t max_body_bytes = 2 * 1024 * 1024;  // [1024, 256 MiB] request body
+  int read_timeout_ms = 10000;   // [100, 3600000] to receive a request once its first byte came
+  int idle_timeout_ms = 60000;   // [100, 3600000] keep-alive wait for the next request
+  int max_check_addresses = 10000;  // [1, 100000] addresses per check / items per bulk call
+  // Per-token rate limit (token bucket): sustained requests per second and burst size.
+  // 0 disables the limit.
+  double rate_limit_per_second = 1000;  // [0, 1e7]
+  double rate_limit_burst = 2000;       // [1, 1e7]
   // Unauthenticated reads of /v1 are allowed only when true (the local demo); off by default.
+  // When on, a GET without a token from a loopback peer acts as an admin read-only token.
   bool allow_anonymous_reads = false;
 };
 

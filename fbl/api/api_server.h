@@ -1,0 +1,51 @@
+// The HTTP/1.1 server of the API (Boost.Beast). It owns its io_context and runs it on
+// options.threads threads, each with its own Store (SQLite: one connection per thread). The
+// session only reads a request, calls HandleRequest (handlers.h) and writes the response.
+//
+// Limits: options.max_connections (beyond it a new connection gets 503 and is closed), header
+// and body size (431 / 413), idle_timeout_ms between requests and read_timeout_ms for a request
+// once its first byte arrived (then the connection is closed).
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "fbl/api/api_options.h"
+#include "fbl/metrics/metrics.h"
+#include "parsers/result.h"
+#include "store/store.h"
+#include "store/store_options.h"
+
+namespace fbl {
+
+class ApiServer {
+ public:
+  using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
+
+  // `metrics` may be null (then /metrics answers 503); it must outlive the server.
+  ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics);
+  // Same, with the stores made by `factory` instead of OpenSqliteStore(store_options).
+  ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics,
+            StoreFactory factory);
+  ~ApiServer();  // Stop()
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Opens the stores, binds options.listen (port 0: an ephemeral port) and starts the threads.
+  // kInvalidArgument for a bad listen address, kIo when binding fails, the store's error when
+  // a store cannot be opened. REQUIRES: not started.
+  Status Start();
+  // The bound port. REQUIRES: Start() succeeded.
+  int port() const;
+  // Closes the listener and every connection, joins the threads. Idempotent.
+  void Stop();
+  // Connections currently open (tests, metrics).
+  int connections() const;
+
+  struct Impl;  // opaque (api_server.cpp)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fbl

@@ -1,0 +1,30 @@
+// JSON in and out of the API: bounded parsing of request bodies, times as RFC 3339.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "parsers/result.h"
+
+namespace fbl::api {
+
+inline constexpr int kMaxJsonDepth = 16;
+
+// Parses a request body that must be a JSON object. kMalformed (with the parser's message) for
+// invalid JSON, nesting deeper than kMaxJsonDepth, or a top-level value that is not an object.
+// An empty body gives an empty object. Never throws.
+Result<nlohmann::json> ParseJsonObject(std::string_view body);
+
+// Serialises; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
+std::string DumpJson(const nlohmann::json& value);
+
+// "2026-11-28T19:00:00Z".
+std::string FormatTime(std::int64_t unix_seconds);
+// Accepts RFC 3339 UTC ("2026-11-28T19:00:00Z"), a date ("2026-11-28", midnight UTC) or Unix
+// seconds ("1795806000"). kInvalidArgument otherwise.
+Result<std::int64_t> ParseTime(std::string_view text);
+
+}  // namespace fbl::api
