@@ -52,8 +52,9 @@ bool FindOriginalHeaders(const Entity& root, const ParseLimits& limits, FieldLis
 std::string ReportText(const Entity& root) {
   std::string text;
   VisitOwnParts(root, [&](const Entity& e) {
-    if (e.type == "text" && (e.subtype == "plain" || e.subtype.empty() || e.subtype == "html") &&
-        text.size() < 256 * 1024) {
+    bool readable = (e.type == "text" && (e.subtype == "plain" || e.subtype.empty() || e.subtype == "html")) ||
+                    (e.type == "multipart" && e.children.empty());
+    if (readable && text.size() < 256 * 1024) {
       if (!text.empty()) text += '\n';
       text += e.body;
     }
@@ -206,6 +207,14 @@ class Builder {
 
   void BounceFromText() {
     std::string all = ReportText(root_);
+    // A delivery-status block pasted as plain text (no MIME): parse it as RFC 3464.
+    if (std::size_t at = text::IFind(all, "\nfinal-recipient:"); at != std::string::npos) {
+      std::size_t start = text::IFind(all, "\nreporting-mta:");
+      if (start == std::string::npos || start > at) start = at;
+      ParseDeliveryStatus(std::string_view(all).substr(start + 1), static_cast<std::size_t>(options_.limits.max_headers),
+                          options_.limits.max_header_bytes, &r_);
+      if (!r_.deliveries.empty()) return;
+    }
     std::string_view human = CutAtOriginal(all);
     BounceContext context;
     for (const char* name : {"to", "from", "reply-to", "delivered-to"}) {

@@ -48,8 +48,20 @@ bool IsLocalFromDaemon(std::string_view addr) {
 bool SkippedLine(std::string_view line) {
   static const char* kSkip[] = {"message-id", "in-reply-to", "references", "from:", "reply-to:",
                                 "sender:", "return-path", "received:", "envelope-from", "x-"};
+  static const char* kSkipAnywhere[] = {"message-id", "contact", "generated from", "assistance", "queue id",
+                                        "send mail to", "postmaster@", "mailer-daemon@"};
   std::string_view t = text::Trim(line);
-  return std::any_of(std::begin(kSkip), std::end(kSkip), [&](const char* p) { return text::IStartsWith(t, p); });
+  while (!t.empty() && (t.front() == '>' || t.front() == ' ')) t.remove_prefix(1);
+  if (std::any_of(std::begin(kSkip), std::end(kSkip), [&](const char* p) { return text::IStartsWith(t, p); })) return true;
+  return std::any_of(std::begin(kSkipAnywhere), std::end(kSkipAnywhere), [&](const char* p) { return text::IContains(t, p); });
+}
+
+// A line that starts with the address ("<a@b>:", "a@b [User unknown]", "a@b: reason"): the
+// layout of qmail, Postfix, Sendmail and most text bounces for the failed recipient.
+bool LeadsWith(std::string_view line, std::string_view addr) {
+  std::string_view t = text::Trim(line);
+  while (!t.empty() && (t.front() == '<' || t.front() == '"' || t.front() == '\'' || t.front() == '*')) t.remove_prefix(1);
+  return text::IStartsWith(t, addr);
 }
 
 std::string StatusToken(std::string_view v) {
@@ -207,7 +219,8 @@ std::size_t ParseBounceText(std::string_view text, const BounceContext& context,
     for (const std::string& addr : text::FindAddresses(lines[i], 8)) {
       std::string lower = text::Lower(addr);
       if (IsLocalFromDaemon(lower)) continue;
-      if (std::find(context.excluded.begin(), context.excluded.end(), lower) != context.excluded.end()) continue;
+      bool excluded = std::find(context.excluded.begin(), context.excluded.end(), lower) != context.excluded.end();
+      if (excluded && !LeadsWith(lines[i], addr)) continue;
       Delivery d;
       d.recipient = addr;
       d.diagnostic = ContextAround(lines, i);

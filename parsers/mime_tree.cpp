@@ -101,6 +101,10 @@ class TreeBuilder {
   }
 
   Status ConvertParts(const mimetic::MimeEntity& me, int depth, Entity* out) {
+    if (me.body().parts().empty()) {  // boundary never matched: keep the text readable
+      out->body = me.body().preamble() + me.body() + me.body().epilogue();
+      return OkStatus();
+    }
     for (const mimetic::MimeEntity* part : me.body().parts()) {
       if (Status s = CountPart(); !s.ok()) return s;
       out->children.emplace_back();

@@ -109,8 +109,7 @@ bool IsLocalChar(char c) {
 }
 
 bool IsDomainChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '.' || c == '-' ||
-         c == '_' || static_cast<unsigned char>(c) >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '.' || c == '-' || c == '_';
 }
 
 struct ZoneName {
@@ -437,7 +436,9 @@ std::vector<std::string> FindAddresses(std::string_view text, std::size_t max) {
     while (e < text.size() && IsDomainChar(text[e]) && e - at < 255) ++e;
     std::string_view local = text.substr(b, at - b);
     std::string_view domain = text.substr(at + 1, e - at - 1);
-    while (!local.empty() && (local.front() == '.' || local.front() == '=')) local.remove_prefix(1);
+    while (!local.empty() && (local.front() == '.' || local.front() == '=' || local.front() == '\'')) {
+      local.remove_prefix(1);
+    }
     while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) domain.remove_suffix(1);
     if (!local.empty() && domain.find('.') != std::string_view::npos && domain.front() != '.') {
       std::string addr = std::string(local) + "@" + Lower(domain);
@@ -462,7 +463,7 @@ std::string NormalizeRecipient(std::string_view value) {
     addr = std::string(bare);
   }
   std::size_t at = addr.rfind('@');
-  if (at == std::string::npos) return "";
+  if (at == std::string::npos || at == 0 || at + 1 == addr.size()) return "";
   for (std::size_t i = at + 1; i < addr.size(); ++i) addr[i] = LowerChar(addr[i]);
   while (!addr.empty() && (addr.back() == '.' || addr.back() == '>')) addr.pop_back();
   return addr;
