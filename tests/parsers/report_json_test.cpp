@@ -1,0 +1,68 @@
+#include "parsers/report_json.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace fbl {
+namespace {
+
+std::set<std::string> Keys(const nlohmann::json& j) {
+  std::set<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
+  return keys;
+}
+
+TEST(ReportJson, HasEveryContractKey) {
+  nlohmann::json j = ReportToJson(Report{}, "path.eml");
+  std::set<std::string> keys = Keys(j);
+  for (const char* k : {"source", "kind", "feedback_type", "user_agent", "source_ip", "arrival_date",
+                        "original_mail_from", "original_rcpt_to", "recipients", "redacted", "reported_domains",
+                        "original", "deliveries", "errors"}) {
+    EXPECT_TRUE(keys.count(k)) << k;
+  }
+  EXPECT_EQ(Keys(j["original"]),
+            (std::set<std::string>{"from", "to", "subject", "message_id", "date", "dkim_domains", "list_id",
+                                   "list_unsubscribe", "feedback_id", "return_path", "headers"}));
+  EXPECT_TRUE(j["feedback_type"].is_null());
+  EXPECT_TRUE(j["redacted"].is_boolean());
+  EXPECT_TRUE(j["recipients"].is_array());
+  EXPECT_TRUE(j["original"]["headers"].is_object());
+  EXPECT_EQ(j["source"], "path.eml");
+  EXPECT_EQ(j["kind"], "unknown");
+}
+
+TEST(ReportJson, DeliveriesHaveTheContractShape) {
+  Report r;
+  r.kind = ReportKind::kBounce;
+  r.deliveries.push_back(Delivery{"a@b.example", "failed", "5.1.1", BounceClass::kHard, "550 unknown"});
+  nlohmann::json d = ReportToJson(r, "x")["deliveries"][0];
+  EXPECT_EQ(Keys(d), (std::set<std::string>{"recipient", "action", "status", "class", "diagnostic"}));
+  EXPECT_EQ(d["class"], "hard");
+}
+
+TEST(ReportJson, FeedbackTypeOnlyForFeedback) {
+  Report r;
+  r.kind = ReportKind::kFeedback;
+  r.feedback_type = FeedbackType::kNotSpam;
+  EXPECT_EQ(ReportToJson(r, "x")["feedback_type"], "not-spam");
+  r.kind = ReportKind::kBounce;
+  EXPECT_TRUE(ReportToJson(r, "x")["feedback_type"].is_null());
+}
+
+TEST(ReportJson, HeadersAreAnObjectByRequestedName) {
+  Report r;
+  r.original.headers.emplace_back("X-FBL-ID", "abc");
+  EXPECT_EQ(ReportToJson(r, "x")["original"]["headers"]["X-FBL-ID"], "abc");
+}
+
+TEST(ReportJson, InvalidUtf8IsReplacedNotThrown) {
+  Report r;
+  r.user_agent = "\xff\xfe";
+  std::string line;
+  EXPECT_NO_THROW(line = ReportToJsonLine(r, "\xc3"));
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fbl
