@@ -33,8 +33,8 @@ struct BulkSenderOptions {
 
 struct DetectorOptions {
   // Cold start: an account with less than `learning_hours` of history gets these caps only.
-  int learning_hours = 48;  // [1, 2160]
-  WindowLimits cold_caps{30, 100, 300, 1500};
+  int learning_hours = 24;  // [1, 2160]
+  WindowLimits cold_caps{30, 100, 300, 3000};
   // Learned accounts: allowed(window) = max(floor, multiplier * learned peak of that window),
   // where the peak decays by `peak_half_life_days`.
   WindowLimits floors{12, 25, 40, 150};
@@ -50,17 +50,18 @@ struct DetectorOptions {
   // Distinct client IPs per account within the last hour.
   int ips_floor = 6;           // [1, 100000]
   double ips_multiplier = 2.0;  // [1, 100]
-  // New recipients: in the last hour, at least `new_recipient_messages` messages whose
-  // recipients were all never seen for this account, making at least `new_recipient_ratio` of
-  // its messages, to at least `new_recipient_domains` distinct domains. Learned accounts only.
+  // New recipients: in the last hour, at least max(`new_recipient_messages`, multiplier *
+  // learned peak) messages whose recipients were all never seen for this account, making at
+  // least `new_recipient_ratio` of its messages, to at least `new_recipient_domains` distinct
+  // domains. Learned accounts only.
   int new_recipient_messages = 20;    // [1, 100000]
   double new_recipient_ratio = 0.8;   // [0, 1]
   int new_recipient_domains = 5;      // [1, 100000]
   int known_recipients_max = 4096;    // [16, 1000000] remembered per account (oldest go first)
   // Bounces (from the maillog), last hour: at least `bounce_min` bounced recipients making at
   // least `bounce_ratio` of the account's delivery outcomes.
-  int bounce_min = 5;           // [1, 100000]
-  double bounce_ratio = 0.25;   // [0, 1]
+  int bounce_min = 8;           // [1, 100000]
+  double bounce_ratio = 0.3;    // [0, 1]
   // A detector that fired for an account stays quiet for this long (one alert per episode).
   int realert_seconds = 3600;  // [0, 604800]
   std::vector<BulkSenderOptions> bulk_senders;

@@ -43,6 +43,12 @@ std::optional<AlertAction> PolicyEngine::HeldAction(std::string_view account) co
   return it->second;
 }
 
+std::vector<std::string> PolicyEngine::HeldAccounts() const {
+  std::vector<std::string> out;
+  for (const auto& [name, action] : held_) out.push_back(name);
+  return out;
+}
+
 PolicyEngine::Instance& PolicyEngine::Track(std::string_view instance, EventTime now) {
   while (!instance_order_.empty() && (instance_order_.front().first <= now - kInstanceTtl ||
                                       instance_order_.size() >= kMaxInstances)) {

@@ -38,6 +38,7 @@ class PolicyEngine {
   bool Release(std::string_view account);
   std::optional<AlertAction> HeldAction(std::string_view account) const;
   std::size_t held_count() const { return held_.size(); }
+  std::vector<std::string> HeldAccounts() const;
   RateDetectors& detectors() { return detectors_; }
 
   // The answer text for an action ("DUNNO" for kAlert).

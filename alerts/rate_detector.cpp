@@ -76,6 +76,13 @@ struct RecipientMessage {
 
 }  // namespace
 
+const std::vector<std::string>& DetectorNames() {
+  static const std::vector<std::string> kNames = {
+      "cold_start", "rate_1m",        "rate_10m",    "rate_1h",     "rate_1d",
+      "bulk_limit", "client_ips", "off_hours", "new_recipients", "bounce_ratio"};
+  return kNames;
+}
+
 std::string AsciiLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -97,8 +104,10 @@ class AccountState {
   std::array<std::array<double, kHours>, 2> profile{};  // EWMA messages/hour per bucket
   std::array<double, kWindows> peak{};                  // decayed peak window counts
   double peak_ips = 0;
+  double peak_new = 0;  // decayed peak of new-recipient messages per hour
   std::array<std::uint32_t, kWindows> hour_max{};
   std::uint32_t hour_max_ips = 0;
+  std::uint32_t hour_max_new = 0;
   bool hour_alerted = false;
   std::vector<std::pair<std::uint64_t, EventTime>> ips;  // ip hash, last seen
   std::deque<std::uint64_t> known_order;
@@ -219,10 +228,12 @@ class AccountState {
             std::max(peak[static_cast<std::size_t>(w)], double(hour_max[static_cast<std::size_t>(w)]));
       }
       peak_ips = std::max(peak_ips, double(hour_max_ips));
+      peak_new = std::max(peak_new, double(hour_max_new));
     }
     double factor = std::pow(decay, static_cast<double>(gap));
     for (auto& p : peak) p *= factor;
     peak_ips *= factor;
+    peak_new *= factor;
     std::int64_t steps = std::min<std::int64_t>(gap, 24 * 7);
     for (std::int64_t k = 0; k < steps; ++k) {
       EventTime t = (hour_index + k) * kHour;
@@ -236,6 +247,7 @@ class AccountState {
     hour_index = h;
     hour_max = {};
     hour_max_ips = 0;
+    hour_max_new = 0;
     hour_alerted = false;
   }
 };
@@ -252,8 +264,10 @@ void AccountState::Serialize(StateWriter& w) const {
   for (const auto& day : profile) for (double v : day) w.F64(v);
   for (double v : peak) w.F64(v);
   w.F64(peak_ips);
+  w.F64(peak_new);
   for (auto v : hour_max) w.U32(v);
   w.U32(hour_max_ips);
+  w.U32(hour_max_new);
   w.U8(hour_alerted ? 1 : 0);
   w.U32(static_cast<std::uint32_t>(ips.size()));
   for (const auto& [h, t] : ips) {
@@ -293,8 +307,10 @@ bool AccountState::Deserialize(StateReader& r) {
   for (auto& day : profile) for (double& v : day) v = r.F64();
   for (double& v : peak) v = r.F64();
   peak_ips = r.F64();
+  peak_new = r.F64();
   for (auto& v : hour_max) v = r.U32();
   hour_max_ips = r.U32();
+  hour_max_new = r.U32();
   hour_alerted = r.U8() != 0;
   std::uint32_t n = r.Count(kMaxIps);
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -446,14 +462,17 @@ void CheckNewRecipients(const DetectorOptions& o, AccountState& s, EventTime now
     domains.insert(rm.domains.begin(), rm.domains.end());
   }
   double ratio = static_cast<double>(fresh) / static_cast<double>(s.recent_recipients.size());
-  if (fresh >= static_cast<std::size_t>(o.new_recipient_messages) && ratio >= o.new_recipient_ratio &&
+  double allowed = std::max<double>(o.new_recipient_messages, o.multiplier * s.peak_new);
+  if (static_cast<double>(fresh) >= allowed && ratio >= o.new_recipient_ratio &&
       domains.size() >= static_cast<std::size_t>(o.new_recipient_domains)) {
-    out.Fire("new_recipients", "1h", static_cast<std::int64_t>(fresh), 0, o.new_recipient_messages,
+    out.Fire("new_recipients", "1h", static_cast<std::int64_t>(fresh), s.peak_new, allowed,
              std::to_string(fresh) + " messages in 1h to never-seen recipients (" +
                  Format("%.0f%% of %.0f", ratio * 100,
                         static_cast<double>(s.recent_recipients.size())) +
-                 ") across " + std::to_string(domains.size()) + " domains");
+                 ") across " + std::to_string(domains.size()) +
+                 Format(" domains; limit %.1f (learned peak %.1f)", allowed, s.peak_new));
   }
+  s.hour_max_new = std::max(s.hour_max_new, static_cast<std::uint32_t>(fresh));
 }
 
 }  // namespace

@@ -90,6 +90,9 @@ class RateDetectors {
   std::unordered_set<std::string> dirty_;
 };
 
+// Every detector name above, for metric label initialisation.
+const std::vector<std::string>& DetectorNames();
+
 // Lower-case ASCII copy (account names and addresses are compared case-insensitively).
 std::string AsciiLower(std::string_view text);
 

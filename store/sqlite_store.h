@@ -92,6 +92,26 @@ class SqliteStore final : public Store {
   Status Ping() override;
   // ---- end of API section ----
 
+  // ---- Metrics section: declared here by operations, defined in sqlite_store_metrics.cpp. ----
+  Result<std::vector<ReasonCount>> CountSuppressionsByReason(UnixTime now) override;
+  Result<OutboxStats> GetOutboxStats() override;
+  Result<std::int64_t> CountHeldAccounts() override;
+  Result<std::vector<ClientVolume>> GetClientVolumes(UnixTime since) override;
+  Result<std::vector<AccountVolume>> TopSendingAccounts(UnixTime since, int limit) override;
+  // ---- end of metrics section ----
+
+  // ---- Notify section: declared here by notify, defined in sqlite_store_notify.cpp. ----
+  Result<std::optional<UnixTime>> LastOutboxSent(std::string_view client_id) override;
+  Status DeferOutbox(std::int64_t id, UnixTime due_at) override;
+  // ---- end of notify section ----
+
+  // ---- Detector section: declared here by alerts, defined in sqlite_store_detector.cpp. ----
+  Status SaveDetectorState(const std::vector<DetectorStateRow>& rows) override;
+  Result<std::vector<DetectorStateRow>> LoadDetectorStates() override;
+  Status EnqueueOutbox(const NewOutboxItem& item, UnixTime now) override;
+  Status AddClientSent(std::string_view client_id, std::int64_t day, std::int64_t sent) override;
+  // ---- end of detector section ----
+
   // The connection, for tests and admin tools (backup). Not for callers of Store.
   SQLite::Database& database() { return db_; }
   const StoreOptions& options() const { return options_; }

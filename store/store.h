@@ -138,6 +138,13 @@ struct Account {
   UnixTime updated_at = 0;
 };
 
+// Opaque learned state of one account (alerts/rate_detector.h), table detector_state.
+struct DetectorStateRow {
+  std::string username;
+  std::string state_blob;
+  UnixTime updated_at = 0;
+};
+
 struct AlertRecord {
   UnixTime time = 0;
   std::string account;
@@ -387,6 +394,32 @@ class Store {
   virtual Result<std::vector<ClientVolume>> GetClientVolumes(UnixTime since);
   // Recipients sent per account since `since` (outbound_messages), busiest first, at most `limit`.
   virtual Result<std::vector<AccountVolume>> TopSendingAccounts(UnixTime since, int limit);
+
+  // ---- Notify section (owned by notify: fbl/notify/notifier.cpp) --------------------------
+  // Implemented for SQLite in store/sqlite_store_notify.cpp; the defaults
+  // (store/store_notify.cpp) answer kUnavailable.
+
+  // The latest sent_at of an email outbox row of `client_id` (state 'sent'), nullopt when
+  // none was ever sent: the start of the client's current digest window.
+  virtual Result<std::optional<UnixTime>> LastOutboxSent(std::string_view client_id);
+  // Moves a pending row's due_at (a complaint held for the client's digest) without counting
+  // an attempt or recording an error. kNotFound when no pending row has this id.
+  virtual Status DeferOutbox(std::int64_t id, UnixTime due_at);
+
+  // ---- Detector section (owned by alerts: fbl/policy/) ------------------------------------
+  // Implemented for SQLite in store/sqlite_store_detector.cpp; the defaults
+  // (store/store_detector.cpp) answer kUnavailable. SqliteStore declares the overrides in its
+  // "Detector section" (store engineer: please keep those declarations when editing).
+
+  // Upserts every row into detector_state in one transaction.
+  virtual Status SaveDetectorState(const std::vector<DetectorStateRow>& rows);
+  // Every stored row (one per account that ever sent).
+  virtual Result<std::vector<DetectorStateRow>> LoadDetectorStates();
+  // Adds an outbox item (admin alerts by mail or webhook). A message_id already in the outbox
+  // is not an error and changes nothing.
+  virtual Status EnqueueOutbox(const NewOutboxItem& item, UnixTime now);
+  // Adds `sent` to client_sent_daily(client_id, day) (maillog follower).
+  virtual Status AddClientSent(std::string_view client_id, std::int64_t day, std::int64_t sent);
 };
 
 }  // namespace fbl

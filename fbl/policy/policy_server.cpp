@@ -1,0 +1,442 @@
+#include "fbl/policy/policy_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "alerts/log_replay.h"
+#include "fbl/log/log.h"
+#include "fbl/metrics/metrics.h"
+
+namespace fbl {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using unix_socket = asio::local::stream_protocol;
+
+namespace {
+
+constexpr std::chrono::seconds kHeldSyncInterval{5};
+
+EventTime WallClock() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "127.0.0.1:10040", "[::1]:10040" -> endpoint.
+Result<tcp::endpoint> ParseListen(const std::string& text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return MakeError(ErrorCode::kInvalidArgument, "listen_tcp needs host:port");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec || port < 0 || port > 65535) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad listen_tcp address: " + text);
+  }
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+std::string MetricAction(std::string_view action_text) {
+  std::string_view word = action_text.substr(0, action_text.find(' '));
+  if (word == "HOLD") return "hold";
+  if (word == "DEFER_IF_PERMIT") return "defer_if_permit";
+  if (word == "REJECT") return "reject";
+  return "dunno";
+}
+
+std::string MetricAction(AlertAction action) {
+  return action == AlertAction::kAlert ? "dunno" : AlertActionName(action);
+}
+
+}  // namespace
+
+class PolicyServer::Impl {
+ public:
+  Impl(PolicyServer* owner, AlertsOptions options, StoreFactory factory, Metrics* metrics)
+      : owner_(owner),
+        options_(std::move(options)),
+        factory_(std::move(factory)),
+        metrics_(metrics),
+        engine_(options_),
+        sync_timer_(io_) {
+    limits_.max_line_bytes = options_.policy.max_line_bytes;
+    limits_.max_attributes = options_.policy.max_attributes;
+    limits_.max_request_bytes = options_.policy.max_request_bytes;
+  }
+
+  Status Start();
+  void Stop();
+  std::string Answer(const PolicyRequest& request);
+  Status Release(std::string_view account, const AuditEntry& audit);
+  std::size_t held_count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return engine_.held_count();
+  }
+
+  const PolicyLimits& limits() const { return limits_; }
+  std::chrono::seconds idle_timeout() const { return std::chrono::seconds(options_.policy.idle_timeout_seconds); }
+  std::atomic<int> connections{0};
+
+ private:
+  template <typename Acceptor>
+  void Accept(Acceptor& acceptor);
+  Status OpenListeners();
+  void LoadState();
+  void SyncHeld();
+  void SaveState(bool all);
+  void ScheduleSync();
+  void Persist(const PolicyDecision& d, EventTime now);
+  void Notify(const Alert& alert);
+  EventTime Now() const { return owner_->clock_ ? owner_->clock_() : WallClock(); }
+
+  PolicyServer* owner_;
+  AlertsOptions options_;
+  StoreFactory factory_;
+  Metrics* metrics_;
+  PolicyLimits limits_;
+  std::mutex mu_;  // engine_ and store_
+  PolicyEngine engine_;
+  std::unique_ptr<Store> store_;
+  bool store_has_state_ = true;
+  EventTime last_save_ = 0;
+  asio::io_context io_;
+  std::optional<tcp::acceptor> tcp_;
+  std::optional<unix_socket::acceptor> unix_;
+  asio::steady_timer sync_timer_;
+  std::vector<std::thread> threads_;
+  bool started_ = false;
+};
+
+// One client connection: read, parse, answer in order, until EOF, error or idle timeout.
+template <typename Socket>
+class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>> {
+ public:
+  PolicySession(Socket socket, PolicyServer::Impl& server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server),
+        parser_(server.limits()) {
+    ++server_.connections;
+  }
+  ~PolicySession() { --server_.connections; }
+
+  void Start() { Read(); }
+
+ private:
+  void Read() {
+    timer_.expires_after(server_.idle_timeout());
+    timer_.async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!ec && self) {
+        boost::system::error_code ignored;
+        self->socket_.close(ignored);
+      }
+    });
+    socket_.async_read_some(asio::buffer(buffer_),
+                            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              self->OnRead(ec, n);
+                            });
+  }
+
+  void OnRead(boost::system::error_code ec, std::size_t n) {
+    timer_.cancel();
+    if (ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      return;
+    }
+    if (ec) {
+      Log(LogLevel::kDebug, "policy", "read failed", {{"error", ec.message()}});
+      return;
+    }
+    requests_.clear();
+    Status parsed = parser_.Feed(std::string_view(buffer_.data(), n), &requests_);
+    out_.clear();
+    for (const auto& r : requests_) out_ += server_.Answer(r);
+    if (!parsed.ok()) {
+      Log(LogLevel::kWarn, "policy", "protocol violation, closing connection",
+          {{"error", parsed.error().ToString()}});
+      close_after_write_ = true;
+    }
+    if (out_.empty()) {
+      if (close_after_write_) return;  // the socket closes with the last reference
+      Read();
+      return;
+    }
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = this->shared_from_this()](boost::system::error_code wec, std::size_t) {
+                        if (wec || self->close_after_write_) return;
+                        self->Read();
+                      });
+  }
+
+  Socket socket_;
+  asio::steady_timer timer_;
+  PolicyServer::Impl& server_;
+  PolicyRequestParser parser_;
+  std::array<char, 8192> buffer_{};
+  std::vector<PolicyRequest> requests_;
+  std::string out_;
+  bool close_after_write_ = false;
+};
+
+template <typename Acceptor>
+void PolicyServer::Impl::Accept(Acceptor& acceptor) {
+  acceptor.async_accept(asio::make_strand(io_), [this, &acceptor](boost::system::error_code ec,
+                                                                  typename Acceptor::protocol_type::socket s) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (connections.load() >= options_.policy.max_connections) {
+        Log(LogLevel::kWarn, "policy", "connection limit reached, refusing a client");
+        boost::system::error_code ignored;
+        s.close(ignored);
+      } else {
+        std::make_shared<PolicySession<typename Acceptor::protocol_type::socket>>(std::move(s), *this)->Start();
+      }
+    } else {
+      Log(LogLevel::kWarn, "policy", "accept failed", {{"error", ec.message()}});
+    }
+    Accept(acceptor);
+  });
+}
+
+std::string PolicyServer::Impl::Answer(const PolicyRequest& request) {
+  auto start = std::chrono::steady_clock::now();
+  std::string text;
+  try {
+    std::lock_guard<std::mutex> lock(mu_);
+    EventTime now = Now();
+    PolicyDecision d = engine_.Decide(request, now);
+    if (!d.alerts.empty() || d.newly_held) Persist(d, now);
+    text = std::move(d.action_text);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "policy", "internal error, answering the configured error action",
+        {{"error", e.what()}});
+    text = options_.policy.error_action;
+  }
+  owner_->answered_.fetch_add(1, std::memory_order_relaxed);
+  if (metrics_) {
+    metrics_->policy_requests.Add({{"action", MetricAction(text)}}).Increment();
+    metrics_->policy_latency.Add({}, LatencyBuckets())
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return PolicyAnswer(text);
+}
+
+void PolicyServer::Impl::Persist(const PolicyDecision& d, EventTime now) {
+  for (const auto& a : d.alerts) {
+    Log(LogLevel::kWarn, "policy", "outbound-rate alert",
+        {{"account", a.account}, {"detector", a.detector}, {"action", AlertActionName(a.action)},
+         {"reason", a.reason}});
+    if (metrics_) {
+      metrics_->detector_alerts.Add({{"detector", a.detector}, {"action", MetricAction(a.action)}}).Increment();
+    }
+    if (store_) {
+      Status s = store_->RecordAlert(AlertRecord{a.time, a.account, a.detector, AlertActionName(a.action),
+                                                 a.reason, a.window_count});
+      if (!s.ok()) Log(LogLevel::kError, "policy", "recording an alert failed", {{"error", s.error().ToString()}});
+      Notify(a);
+    }
+  }
+  if (d.newly_held) {
+    Log(LogLevel::kWarn, "policy", "account held", {{"account", d.account}, {"reason", d.held_reason}});
+    if (store_) {
+      Status s = store_->HoldAccount(d.account, d.held_reason, now);
+      if (!s.ok()) Log(LogLevel::kError, "policy", "holding in the store failed", {{"error", s.error().ToString()}});
+    }
+    if (metrics_) metrics_->accounts_held.Add({}).Set(static_cast<double>(engine_.held_count()));
+  }
+}
+
+// Admin notifications go through the outbox (the notifier sends them): kind "alert".
+void PolicyServer::Impl::Notify(const Alert& a) {
+  std::string json = AlertToJson(a);
+  std::string id_base = "alert-" + std::to_string(a.time) + "-" + a.detector + "-" + a.account;
+  auto enqueue = [&](const char* channel, const std::string& target, const char* key) {
+    if (target.empty()) return;
+    nlohmann::json payload = nlohmann::json::parse(json);
+    payload[key] = target;
+    NewOutboxItem item;
+    item.channel = channel;
+    item.kind = "alert";
+    item.payload_json = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    item.message_id = id_base + "-" + channel;
+    item.due_at = a.time;
+    Status s = store_->EnqueueOutbox(item, a.time);
+    if (!s.ok()) Log(LogLevel::kError, "policy", "queueing an alert notification failed", {{"error", s.error().ToString()}});
+  };
+  enqueue("email", options_.notify.admin_email, "to");
+  enqueue("webhook", options_.notify.webhook_url, "url");
+}
+
+void PolicyServer::Impl::LoadState() {
+  auto held = store_->ListHeldAccounts();
+  if (held.ok()) {
+    AlertAction action = options_.detectors.action == AlertAction::kAlert ? AlertAction::kHold
+                                                                           : options_.detectors.action;
+    for (const auto& a : *held) engine_.Hold(a.username, action);
+  } else {
+    Log(LogLevel::kError, "policy", "loading held accounts failed", {{"error", held.error().ToString()}});
+  }
+  auto states = store_->LoadDetectorStates();
+  if (!states.ok()) {
+    store_has_state_ = false;
+    Log(LogLevel::kWarn, "policy", "detector state not persisted by this store", {{"error", states.error().ToString()}});
+    return;
+  }
+  int bad = 0;
+  for (const auto& row : *states) bad += engine_.detectors().RestoreAccount(row.username, row.state_blob).ok() ? 0 : 1;
+  Log(LogLevel::kInfo, "policy", "detector state loaded",
+      {{"accounts", std::to_string(states->size())}, {"unreadable", std::to_string(bad)}});
+}
+
+// The store is the truth for holds: admins release through the API or fblctl.
+void PolicyServer::Impl::SyncHeld() {
+  auto held = store_->ListHeldAccounts();
+  if (!held.ok()) return;
+  std::set<std::string> in_store;
+  for (const auto& a : *held) in_store.insert(AsciiLower(a.username));
+  for (const auto& name : engine_.HeldAccounts()) {
+    if (!in_store.count(name)) {
+      engine_.Release(name);
+      Log(LogLevel::kInfo, "policy", "account released", {{"account", name}});
+    }
+  }
+  AlertAction action = options_.detectors.action == AlertAction::kAlert ? AlertAction::kHold
+                                                                         : options_.detectors.action;
+  for (const auto& name : in_store) {
+    if (!engine_.HeldAction(name)) engine_.Hold(name, action);
+  }
+  if (metrics_) metrics_->accounts_held.Add({}).Set(static_cast<double>(engine_.held_count()));
+}
+
+void PolicyServer::Impl::SaveState(bool all) {
+  if (!store_ || !store_has_state_) return;
+  EventTime now = Now();
+  if (!all && now - last_save_ < options_.policy.state_save_seconds) return;
+  last_save_ = now;
+  std::vector<DetectorStateRow> rows;
+  for (const auto& name : engine_.detectors().TakeDirtyAccounts()) {
+    rows.push_back(DetectorStateRow{name, engine_.detectors().SerializeAccount(name), now});
+  }
+  if (rows.empty()) return;
+  Status s = store_->SaveDetectorState(rows);
+  if (!s.ok()) Log(LogLevel::kError, "policy", "saving detector state failed", {{"error", s.error().ToString()}});
+}
+
+void PolicyServer::Impl::ScheduleSync() {
+  sync_timer_.expires_after(kHeldSyncInterval);
+  sync_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (store_) {
+        SyncHeld();
+        SaveState(false);
+      }
+    }
+    ScheduleSync();
+  });
+}
+
+Status PolicyServer::Impl::OpenListeners() {
+  try {
+    if (!options_.policy.listen_tcp.empty()) {
+      auto endpoint = ParseListen(options_.policy.listen_tcp);
+      if (!endpoint.ok()) return endpoint.error();
+      tcp_.emplace(io_);
+      tcp_->open(endpoint->protocol());
+      tcp_->set_option(asio::socket_base::reuse_address(true));
+      tcp_->bind(*endpoint);
+      tcp_->listen(asio::socket_base::max_listen_connections);
+      owner_->tcp_port_ = tcp_->local_endpoint().port();
+      Accept(*tcp_);
+    }
+    if (!options_.policy.listen_unix.empty()) {
+      const std::string& path = options_.policy.listen_unix;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+      unix_.emplace(io_, unix_socket::endpoint(path));
+      ::chmod(path.c_str(), static_cast<mode_t>(options_.policy.unix_mode));
+      Accept(*unix_);
+    }
+  } catch (const boost::system::system_error& e) {
+    return MakeError(ErrorCode::kIo, std::string("policy listener: ") + e.what());
+  }
+  return OkStatus();
+}
+
+Status PolicyServer::Impl::Start() {
+  if (started_) return OkStatus();
+  if (factory_) {
+    auto store = factory_();
+    if (!store.ok()) return store.error();
+    store_ = std::move(store.value());
+    LoadState();
+  }
+  Status s = OpenListeners();
+  if (!s.ok()) return s;
+  if (metrics_) metrics_->accounts_held.Add({}).Set(static_cast<double>(engine_.held_count()));
+  ScheduleSync();
+  started_ = true;
+  for (int i = 0; i < options_.policy.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  Log(LogLevel::kInfo, "policy", "policy server listening",
+      {{"tcp", options_.policy.listen_tcp}, {"unix", options_.policy.listen_unix},
+       {"port", std::to_string(owner_->tcp_port_)}});
+  return OkStatus();
+}
+
+void PolicyServer::Impl::Stop() {
+  if (!started_) return;
+  started_ = false;
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    if (tcp_) tcp_->close(ignored);
+    if (unix_) unix_->close(ignored);
+    sync_timer_.cancel();
+  });
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  if (!options_.policy.listen_unix.empty()) ::unlink(options_.policy.listen_unix.c_str());
+  std::lock_guard<std::mutex> lock(mu_);
+  SaveState(true);
+}
+
+Status PolicyServer::Impl::Release(std::string_view account, const AuditEntry& audit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool was_held = engine_.Release(account);
+  if (store_) {
+    Status s = store_->ReleaseAccount(AsciiLower(account), audit, Now());
+    if (!s.ok() && !(was_held && s.error().code == ErrorCode::kNotFound)) return s;
+  } else if (!was_held) {
+    return MakeError(ErrorCode::kNotFound, "account not held");
+  }
+  if (metrics_) metrics_->accounts_held.Add({}).Set(static_cast<double>(engine_.held_count()));
+  return OkStatus();
+}
+
+PolicyServer::PolicyServer(AlertsOptions options, StoreFactory store_factory, Metrics* metrics)
+    : impl_(std::make_unique<Impl>(this, std::move(options), std::move(store_factory), metrics)) {}
+
+PolicyServer::~PolicyServer() { Stop(); }
+
+Status PolicyServer::Start() { return impl_->Start(); }
+void PolicyServer::Stop() { impl_->Stop(); }
+Status PolicyServer::Release(std::string_view account, const AuditEntry& audit) {
+  return impl_->Release(account, audit);
+}
+std::size_t PolicyServer::held_count() { return impl_->held_count(); }
+
+}  // namespace fbl
