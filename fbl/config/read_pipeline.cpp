@@ -61,6 +61,16 @@ void ReadClients(ConfigReader& root, PipelineOptions* out) {
     r.StringList("dkim_domains", &c.dkim_domains);
     r.Enum("notify", &c.notify, {"immediate", "digest", "off", "webhook"});
     r.StringList("identifiers", &c.identifiers, 1000);
+    r.Int("digest_window_minutes", &c.digest_window_minutes, 0, 10080);  // notify's keys
+    r.String("webhook_url", &c.webhook_url, 2048);
+    r.Secret("webhook_secret", &c.webhook_secret);
+    if (c.notify == "webhook" && c.webhook_url.rfind("http://", 0) != 0 &&
+        c.webhook_url.rfind("https://", 0) != 0) {
+      r.Fail("webhook_url", "notify = \"webhook\" needs an http:// or https:// URL");
+    }
+    if (c.notify == "webhook" && c.webhook_secret.size() < 16) {
+      r.Fail("webhook_secret", "notify = \"webhook\" needs a secret of at least 16 bytes");
+    }
     LowerAll(&c.domains);
     LowerAll(&c.dkim_domains);
     if (c.id.empty()) r.Fail("id", "must not be empty");

@@ -25,6 +25,13 @@ struct ClientOptions {
   std::string notify = "immediate";       // immediate | digest | off | webhook
   // Values of PipelineOptions::identifier_header that name this client (its id always does).
   std::vector<std::string> identifiers;
+  // Notifications (read by fbl/notify/notifier.cpp; docs/notifications.md). With a window,
+  // the first complaint is mailed at once and later ones wait for one digest when the window
+  // closes. 0 = the mode's default: none for "immediate", notify.digest_window_minutes for
+  // "digest".  [0, 10080]
+  int digest_window_minutes = 0;
+  std::string webhook_url;     // notify = "webhook": http:// or https:// URL of the POST
+  std::string webhook_secret;  // HMAC-SHA256 key of X-FBL-Signature (>= 16 bytes)
 };
 
 struct FblIdKeyOptions {
