@@ -97,13 +97,13 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
 
 BounceClass ClassifyBounce(std::string_view status, std::string_view diagnostic) {
   if (HardStatus(status)) return BounceClass::kHard;
-  bool vague = status.empty() || status.substr(1, 3) == ".0." ;
-  if (vague && !status.empty() && status[0] == '4') return BounceClass::kSoft;
-  if (vague && MatchesAny(diagnostic, kHardPatterns, std::size(kHardPatterns))) {
-    if (!MatchesAny(diagnostic, kSoftPatterns, std::size(kSoftPatterns))) return BounceClass::kHard;
-  }
-  if (!status.empty() && (status[0] == '4' || status[0] == '5')) return BounceClass::kSoft;
-  return BounceClass::kUnknown;
+  if (!status.empty() && status[0] == '4') return BounceClass::kSoft;
+  bool says_bad_address = MatchesAny(diagnostic, kHardPatterns, std::size(kHardPatterns)) &&
+                          !MatchesAny(diagnostic, kSoftPatterns, std::size(kSoftPatterns));
+  if (says_bad_address) return BounceClass::kHard;
+  if (!status.empty() && status[0] == '5') return BounceClass::kSoft;
+  // No status at all: a failure was reported but nothing says the address is bad.
+  return text::Trim(diagnostic).empty() ? BounceClass::kUnknown : BounceClass::kSoft;
 }
 
 bool LooksLikeBounce(const FieldList& top) {
