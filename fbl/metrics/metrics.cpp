@@ -33,6 +33,13 @@ Metrics::Metrics()
                          .Register(*registry_)),
       source_errors(BuildCounter().Name("fbl_source_errors_total")
                         .Help("Errors reading a mail source").Register(*registry_)),
+      client_window_complaints(
+          BuildGauge().Name("fbl_client_window_complaints")
+              .Help("Complaints per client in the window (1d, 7d), from the database")
+              .Register(*registry_)),
+      client_window_sent(BuildGauge().Name("fbl_client_window_sent")
+                             .Help("Messages sent per client in the window (1d, 7d), from the database")
+                             .Register(*registry_)),
       mailbox_last_poll(BuildGauge().Name("fbl_mailbox_last_poll_timestamp_seconds")
                             .Help("Unix time of the last successful poll of a mailbox")
                             .Register(*registry_)),
@@ -50,6 +57,9 @@ Metrics::Metrics()
       outbox_oldest_age(BuildGauge().Name("fbl_outbox_oldest_age_seconds")
                             .Help("Age of the oldest pending notification")
                             .Register(*registry_)),
+      outbox_failed(BuildGauge().Name("fbl_outbox_failed")
+                        .Help("Notifications given up on (state failed) in the outbox")
+                        .Register(*registry_)),
       policy_requests(BuildCounter().Name("fbl_policy_requests_total")
                           .Help("Postfix policy requests answered, by action")
                           .Register(*registry_)),
@@ -60,6 +70,9 @@ Metrics::Metrics()
       detector_alerts(BuildCounter().Name("fbl_detector_alerts_total")
                           .Help("Outbound-rate alerts, by detector signal and action")
                           .Register(*registry_)),
+      top_account_sent(BuildGauge().Name("fbl_top_account_sent_1h")
+                           .Help("Recipients sent in the last hour by the Nth busiest account")
+                           .Register(*registry_)),
       api_requests(BuildCounter().Name("fbl_api_requests_total")
                        .Help("HTTP API requests by route and status code").Register(*registry_)),
       api_latency(BuildHistogram().Name("fbl_api_request_duration_seconds")
@@ -67,11 +80,99 @@ Metrics::Metrics()
       build_info(BuildGauge().Name("fbl_build_info").Help("Build information; always 1")
                      .Register(*registry_)),
       start_time(BuildGauge().Name("fbl_start_time_seconds")
-                     .Help("Unix time the daemon started").Register(*registry_)) {
+                     .Help("Unix time the daemon started").Register(*registry_)),
+      gauges_refreshed(BuildGauge().Name("fbl_store_gauges_last_refresh_timestamp_seconds")
+                           .Help("Unix time the database gauges were last read")
+                           .Register(*registry_)),
+      gauges_errors(BuildCounter().Name("fbl_store_gauges_errors_total")
+                        .Help("Failed reads of the database gauges").Register(*registry_)) {
+  // Label-less families: one child from the start, so the names are always exposed.
+  outbox_pending.Add({}).Set(0);
+  outbox_oldest_age.Add({}).Set(0);
+  outbox_failed.Add({}).Set(0);
+  accounts_held.Add({}).Set(0);
+  gauges_refreshed.Add({}).Set(0);
+  gauges_errors.Add({});
+  policy_latency.Add({}, LatencyBuckets());
   build_info.Add({{"version", FBL_VERSION}}).Set(1);
   start_time.Add({}).Set(static_cast<double>(
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch()).count()));
+}
+
+const std::vector<std::string>& ReportKindLabels() {
+  static const std::vector<std::string> kValues = {
+      "feedback", "bounce", "dmarc-aggregate", "auto-reply", "unknown", "malformed"};
+  return kValues;
+}
+
+const std::vector<std::string>& ReportStatusLabels() {
+  static const std::vector<std::string> kValues = {
+      "processed", "quarantined", "ignored", "untrusted", "unattributed"};
+  return kValues;
+}
+
+const std::vector<std::string>& FeedbackTypeLabels() {
+  static const std::vector<std::string> kValues = {
+      "abuse", "fraud", "virus", "other", "not-spam", "auth-failure", "opt-out", "none"};
+  return kValues;
+}
+
+const std::vector<std::string>& SuppressionReasonLabels() {
+  static const std::vector<std::string> kValues = {
+      "complaint", "hard-bounce", "soft-bounce", "manual", "unsubscribe"};
+  return kValues;
+}
+
+const std::vector<std::string>& NotificationChannelLabels() {
+  static const std::vector<std::string> kValues = {"email", "webhook", "maildir"};
+  return kValues;
+}
+
+const std::vector<std::string>& NotificationResultLabels() {
+  static const std::vector<std::string> kValues = {"sent", "retry", "failed"};
+  return kValues;
+}
+
+const std::vector<std::string>& PolicyActionLabels() {
+  static const std::vector<std::string> kValues = {"dunno", "hold", "defer_if_permit", "reject"};
+  return kValues;
+}
+
+void Metrics::InitKnownLabels(const KnownLabels& known) {
+  const std::string none(kLabelNone);
+  std::vector<std::string> providers = known.providers;
+  providers.push_back(none);
+  // Every kind and status once; real children carry real feedback types and providers.
+  for (const auto& kind : ReportKindLabels()) {
+    for (const auto& status : ReportStatusLabels()) {
+      reports.Add({{"kind", kind}, {"feedback_type", none}, {"provider", none}, {"status", status}});
+    }
+  }
+  for (const auto& reason : SuppressionReasonLabels()) {
+    suppressions_added.Add({{"reason", reason}});
+    suppressions.Add({{"reason", reason}});
+  }
+  for (const auto& client : known.clients) {
+    for (const auto& provider : providers) complaints.Add({{"client", client}, {"provider", provider}});
+    messages_sent.Add({{"client", client}});
+  }
+  for (const auto& mailbox : known.mailboxes) {
+    mailbox_last_poll.Add({{"mailbox", mailbox}});
+    mailbox_errors.Add({{"mailbox", mailbox}});
+    mailbox_connected.Add({{"mailbox", mailbox}});
+  }
+  for (const auto& channel : NotificationChannelLabels()) {
+    for (const auto& result : NotificationResultLabels()) {
+      notifications.Add({{"channel", channel}, {"result", result}});
+    }
+  }
+  for (const auto& action : PolicyActionLabels()) policy_requests.Add({{"action", action}});
+  for (const auto& detector : known.detectors) {
+    for (const auto& action : PolicyActionLabels()) {
+      detector_alerts.Add({{"detector", detector}, {"action", action}});
+    }
+  }
 }
 
 }  // namespace fbl
