@@ -53,6 +53,8 @@ class Notifier {
   // nothing.
   void Start();
   // Stops the timer; a drain in progress finishes (every row it took is settled).
+  // REQUIRES before destruction: Stop() was called and `io` has run out of work or was
+  // stopped (the loop's coroutine refers to this object until it returns).
   void Stop();
 
   // One drain at `now` (tests drive this with their own clock; no sleeping).
