@@ -76,13 +76,16 @@ Awaitable<Status> ImapClient::Write(std::string_view data, Millis timeout) {
 
 Awaitable<Status> ImapClient::Open() {
   Millis timeout(options_.connect_timeout_ms);
-  net::IoError ec = co_await stream_.Connect(options_.host, static_cast<std::uint16_t>(options_.port),
-                                             timeout);
+  std::string host = options_.host;
+  net::IoError ec =
+      co_await stream_.Connect(host, static_cast<std::uint16_t>(options_.port), timeout);
   if (ec) co_return Unavailable("connecting", ec);
   if (options_.tls == "implicit") {
-    ec = co_await stream_.StartTls(options_.host,
-                                   {options_.ca_file, options_.insecure_skip_verify}, "imap",
-                                   timeout);
+    // Named arguments: g++ 12 may destroy braced temporaries in a co_await twice.
+    net::TlsClientOptions tls{options_.ca_file, options_.insecure_skip_verify};
+    std::string host = options_.host;
+    std::string component = "imap";
+    ec = co_await stream_.StartTls(host, tls, component, timeout);
     if (ec) co_return MakeError(ErrorCode::kUnavailable, "TLS: " + stream_.tls_failure());
   }
   FBL_CO_TRY(co_await Greeting());
@@ -116,9 +119,11 @@ Awaitable<Status> ImapClient::StartTls() {
   if (parser_.buffered() != 0) {
     co_return MakeError(ErrorCode::kMalformed, "plaintext after STARTTLS (injection attempt?)");
   }
-  net::IoError ec = co_await stream_.StartTls(
-      options_.host, {options_.ca_file, options_.insecure_skip_verify}, "imap",
-      Millis(options_.connect_timeout_ms));
+  net::TlsClientOptions tls{options_.ca_file, options_.insecure_skip_verify};
+  std::string host = options_.host;
+  std::string component = "imap";
+  net::IoError ec = co_await stream_.StartTls(host, tls, component,
+                                              Millis(options_.connect_timeout_ms));
   if (ec) co_return MakeError(ErrorCode::kUnavailable, "TLS: " + stream_.tls_failure());
   caps_ = Capabilities();  // anything learned before TLS is not trusted
   co_return OkStatus();
@@ -139,7 +144,8 @@ Awaitable<Status> ImapClient::Authenticate() {
     if (caps_.sasl_ir) {
       r = co_await Command("AUTHENTICATE PLAIN " + ir, timeout);
     } else {
-      r = co_await Command("AUTHENTICATE PLAIN", timeout, {}, ir);
+      UntaggedHandler none;
+      r = co_await Command("AUTHENTICATE PLAIN", timeout, none, ir);
     }
   } else {
     if (caps_.login_disabled) co_return MakeError(ErrorCode::kConflict, "server disabled LOGIN");
