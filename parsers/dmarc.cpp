@@ -46,7 +46,11 @@ std::uint32_t Le32(std::string_view d, std::size_t at) {
 }
 
 std::string TagText(std::string_view xml, std::string_view tag, std::size_t from) {
-  std::string open = "<" + std::string(tag) + ">";
+  std::string open;  // built by append: GCC 12 -O3 warns (-Wrestrict) on "<" + string
+  open.reserve(tag.size() + 2);
+  open.push_back('<');
+  open.append(tag);
+  open.push_back('>');
   std::size_t b = xml.find(open, from);
   if (b == std::string_view::npos) return "";
   b += open.size();

@@ -148,8 +148,32 @@ void AddDelivery(Delivery d, Report* r) {
   r->deliveries.push_back(std::move(d));
 }
 
+// Some MTAs omit the blank line between per-recipient groups: a new Final-Recipient (or an
+// Original-Recipient after one) starts a new group.
+std::vector<FieldList> RecipientGroups(const std::vector<FieldList>& blocks) {
+  std::vector<FieldList> groups;
+  for (const FieldList& block : blocks) {
+    FieldList current;
+    bool has_final = false, has_original = false;
+    for (const Field& f : block) {
+      bool is_final = text::IEquals(f.name, "final-recipient");
+      bool is_original = text::IEquals(f.name, "original-recipient");
+      if ((is_final && has_final) || (is_original && has_original)) {
+        groups.push_back(std::move(current));
+        current.clear();
+        has_final = has_original = false;
+      }
+      has_final |= is_final;
+      has_original |= is_original;
+      current.push_back(f);
+    }
+    groups.push_back(std::move(current));
+  }
+  return groups;
+}
+
 void ParseDeliveryStatus(std::string_view body, std::size_t max_fields, std::size_t max_value, Report* r) {
-  for (const FieldList& block : ParseFieldBlocks(body, max_fields, max_value)) {
+  for (const FieldList& block : RecipientGroups(ParseFieldBlocks(body, max_fields, max_value))) {
     const std::string* rcpt = FindField(block, "final-recipient");
     if (!rcpt || text::NormalizeRecipient(*rcpt).empty()) rcpt = FindField(block, "original-recipient");
     if (!rcpt) continue;

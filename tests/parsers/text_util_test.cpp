@@ -72,3 +72,21 @@ TEST(BounceClass, StatusCodesAreFoundInText) {
 
 }  // namespace
 }  // namespace fbl
+
+namespace fbl {
+namespace {
+
+TEST(DeliveryStatus, RecipientGroupsWithoutBlankLinesAreSplit) {
+  Report r;
+  ParseDeliveryStatus(
+      "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 5.2.2\n"
+      "Final-Recipient: rfc822; b@example.jp\nAction: failed\nStatus: 5.1.1\n",
+      100, 1000, &r);
+  ASSERT_EQ(r.deliveries.size(), 2u);
+  EXPECT_EQ(r.deliveries[0].status, "5.2.2");
+  EXPECT_EQ(r.deliveries[1].recipient, "b@example.jp");
+  EXPECT_EQ(r.deliveries[1].klass, BounceClass::kHard);
+}
+
+}  // namespace
+}  // namespace fbl
