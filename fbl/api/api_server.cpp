@@ -201,10 +201,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
 // Beyond max_connections: one 503 and close.
 void RejectConnection(tcp::socket socket) {
-  static const std::string kBusy =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Retry-After: 1\r\nContent-Length: 80\r\n\r\n"
-      "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections; retry later\"}}";
+  static const std::string kBusy = [] {
+    std::string body = api::ErrorResponse(503, "unavailable", "too many connections; retry later").body;
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: fbl\r\nContent-Type: application/json\r\n"
+           "Connection: close\r\nRetry-After: 1\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
   auto s = std::make_shared<tcp::socket>(std::move(socket));
   net::async_write(*s, net::buffer(kBusy), [s](boost::system::error_code, std::size_t) {
     boost::system::error_code ignored;
