@@ -157,11 +157,14 @@ void Metrics::InitKnownLabels(const KnownLabels& known) {
     for (const auto& provider : providers) complaints.Add({{"client", client}, {"provider", provider}});
     messages_sent.Add({{"client", client}});
   }
-  for (const auto& mailbox : known.mailboxes) {
+  for (const auto& mailbox : known.mailboxes) mailbox_last_poll.Add({{"mailbox", mailbox}});
+  // A Maildir has no connection: "connected 0" would be a false alarm.
+  for (const auto& mailbox : known.imap_mailboxes) {
     mailbox_last_poll.Add({{"mailbox", mailbox}});
     mailbox_errors.Add({{"mailbox", mailbox}});
     mailbox_connected.Add({{"mailbox", mailbox}});
   }
+  for (const char* source : {"maildir", "imap", "pipe"}) source_errors.Add({{"source", source}});
   for (const auto& channel : NotificationChannelLabels()) {
     for (const auto& result : NotificationResultLabels()) {
       notifications.Add({{"channel", channel}, {"result", result}});

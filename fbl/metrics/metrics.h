@@ -77,7 +77,8 @@ class Metrics {
   struct KnownLabels {
     std::vector<std::string> clients;    // configured client ids
     std::vector<std::string> providers;  // configured provider names ("none" is added)
-    std::vector<std::string> mailboxes;  // source names as used in the mailbox_* families
+    std::vector<std::string> mailboxes;       // every source name (fbl_mailbox_last_poll_*)
+    std::vector<std::string> imap_mailboxes;  // IMAP ones (also errors and connected)
     std::vector<std::string> detectors;  // outbound-rate detector names
   };
   void InitKnownLabels(const KnownLabels& known);
