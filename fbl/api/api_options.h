@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace fbl {
@@ -21,6 +22,11 @@ struct ApiOptions {
   // 0 disables the limit.
   double rate_limit_per_second = 1000;  // [0, 1e7]
   double rate_limit_burst = 2000;       // [1, 1e7]
+  // The API's own database connections (one per thread): page cache and memory-mapped reads.
+  // Small by default so that the daemon's resident memory stays bounded with a large list; the
+  // operating system's file cache still holds the hot pages.
+  int db_cache_kib = 8192;          // [256, 1048576] SQLite cache per connection
+  std::int64_t db_mmap_bytes = 0;   // [0, 1 GiB] PRAGMA mmap_size; 0 = plain reads
   // Unauthenticated reads of /v1 are allowed only when true (the local demo); off by default.
   // When on, a GET without a token from a loopback peer acts as an admin read-only token.
   bool allow_anonymous_reads = false;

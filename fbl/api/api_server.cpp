@@ -251,8 +251,26 @@ void ApiServer::Impl::RunThread(Store* store) {
   t_context = nullptr;
 }
 
+namespace {
+
+// A SQLite connection for the API, with its cache and mmap bounded by the API options.
+Result<std::unique_ptr<Store>> OpenApiStore(const ApiOptions& options, const StoreOptions& store_options) {
+  auto store = SqliteStore::Open(store_options);
+  if (!store.ok()) return store.error();
+  try {
+    (*store)->database().exec("PRAGMA cache_size = -" + std::to_string(options.db_cache_kib));
+    (*store)->database().exec("PRAGMA mmap_size = " + std::to_string(options.db_mmap_bytes));
+  } catch (const SQLite::Exception& e) {
+    return MakeError(ErrorCode::kIo, std::string("api: tuning the database connection: ") + e.what());
+  }
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace
+
 ApiServer::ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics)
-    : ApiServer(options, store_options, metrics, [store_options] { return OpenSqliteStore(store_options); }) {}
+    : ApiServer(options, store_options, metrics,
+                [options, store_options] { return OpenApiStore(options, store_options); }) {}
 
 ApiServer::ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics,
                      StoreFactory factory)

@@ -15,6 +15,8 @@ void ReadApiOptions(ConfigReader& root, ApiOptions* out) {
   r.Int("max_check_addresses", &out->max_check_addresses, 1, 100000);
   r.Double("rate_limit_per_second", &out->rate_limit_per_second, 0, 1e7);
   r.Double("rate_limit_burst", &out->rate_limit_burst, 1, 1e7);
+  r.Int("db_cache_kib", &out->db_cache_kib, 256, 1 << 20);
+  r.Int("db_mmap_bytes", &out->db_mmap_bytes, 0, std::int64_t{1} << 30);
   r.Bool("allow_anonymous_reads", &out->allow_anonymous_reads);
   if (out->listen.rfind(':') == std::string::npos) r.Fail("listen", "expected host:port");
   r.RejectUnknownKeys();
