@@ -1,5 +1,6 @@
 // Suppressions and the allowlist: lookups, listing with a cursor, manual changes (audited),
 // bulk import.
+#include <algorithm>
 #include <ctime>
 #include <string>
 
@@ -67,10 +68,11 @@ Result<std::vector<Suppression>> SqliteStore::LookupSuppressions(std::string_vie
   if (!addr.ok()) return addr.error();
   return sqlite::Guard("looking up suppressions", [&]() -> Result<std::vector<Suppression>> {
     // Expired rows are invisible (SCHEMA.md gives the mailer the same query).
-    sqlite::Use st(Cached(std::string("SELECT ") + kColumns +
-                          " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR"
-                          " expires_at > CAST(strftime('%s','now') AS INTEGER)) ORDER BY id"));
-    sqlite::BindText(*st, 1, addr->key);
+    static const std::string kLookup = std::string("SELECT ") + kColumns +
+                                       " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR"
+                                       " expires_at > CAST(strftime('%s','now') AS INTEGER)) ORDER BY id";
+    sqlite::Use st(Cached(kLookup));
+    sqlite::BindRef(*st, 1, addr->key);
     std::vector<Suppression> out;
     while (st->executeStep()) out.push_back(ReadSuppression(*st));
     return out;
@@ -181,6 +183,12 @@ Result<ImportResult> SqliteStore::ImportSuppressions(const std::vector<ManualSup
     valid.emplace_back(&rows[i], std::move(addr.value()));
   }
   if (!result.invalid.empty() && !skip_invalid) return result;
+  // Inserting in key order keeps B-tree writes sequential: much faster on large files, and the
+  // pages end up full (random order leaves them about two thirds full).
+  std::sort(valid.begin(), valid.end(), [](const auto& a, const auto& b) {
+    int c = a.first->scope.compare(b.first->scope);
+    return c != 0 ? c < 0 : a.second.key < b.second.key;
+  });
   const std::int64_t now = std::time(nullptr);
   return sqlite::Guard("importing suppressions", [&]() -> Result<ImportResult> {
     sqlite::WriteTxn txn(db_);
@@ -189,14 +197,14 @@ Result<ImportResult> SqliteStore::ImportSuppressions(const std::vector<ManualSup
         " count, expires_at, note) VALUES(?,?,?,?,?,?,1,?,?) ON CONFLICT(scope, address) DO NOTHING"));
     for (const auto& [row, addr] : valid) {
       st->tryReset();
-      sqlite::BindText(*st, 1, row->scope);
-      sqlite::BindText(*st, 2, addr.key);
-      sqlite::BindText(*st, 3, addr.original);
-      st->bind(4, SuppressionReasonName(row->reason));
+      sqlite::BindRef(*st, 1, row->scope);
+      sqlite::BindRef(*st, 2, addr.key);
+      sqlite::BindRef(*st, 3, addr.original);
+      sqlite::BindRef(*st, 4, SuppressionReasonName(row->reason));
       st->bind(5, static_cast<int64_t>(now));
       st->bind(6, static_cast<int64_t>(now));
       sqlite::BindOptInt(*st, 7, row->expires_at);
-      sqlite::BindText(*st, 8, row->note);
+      sqlite::BindRef(*st, 8, row->note);
       if (st->exec() == 1) {
         ++result.added;
       } else {

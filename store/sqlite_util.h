@@ -88,6 +88,10 @@ inline void BindText(SQLite::Statement& st, int index, std::string_view text) {
   st.bind(index, std::string(text));
 }
 
+// Binds without a copy. REQUIRES: `text` outlives the statement's next reset.
+inline void BindRef(SQLite::Statement& st, int index, const std::string& text) { st.bindNoCopy(index, text); }
+inline void BindRef(SQLite::Statement& st, int index, const char* literal) { st.bindNoCopy(index, literal); }
+
 inline void BindOptText(SQLite::Statement& st, int index, const std::optional<std::string>& text) {
   if (text) {
     BindText(st, index, *text);
