@@ -175,14 +175,17 @@ class ShapeScanner {
 std::string NormalizeLineEndings(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c != '\r') {
-      out.push_back(c);
-      continue;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t cr = raw.find('\r', pos);
+    if (cr == std::string_view::npos) {
+      out.append(raw.substr(pos));
+      break;
     }
+    out.append(raw.substr(pos, cr - pos));
     out.push_back('\n');
-    if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+    pos = cr + 1;
+    if (pos < raw.size() && raw[pos] == '\n') ++pos;
   }
   return out;
 }

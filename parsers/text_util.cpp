@@ -304,9 +304,13 @@ bool IStartsWith(std::string_view s, std::string_view prefix) {
 std::size_t IFind(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
   if (needle.size() > hay.size()) return std::string_view::npos;
-  const char first = LowerChar(needle[0]);
-  for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    if (LowerChar(hay[i]) != first) continue;
+  const char lo = LowerChar(needle[0]);
+  const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 32) : lo;
+  const char firsts[2] = {lo, up};
+  const std::string_view first_set(firsts, lo == up ? 1 : 2);
+  const std::size_t last = hay.size() - needle.size();
+  for (std::size_t i = hay.find_first_of(first_set, from); i != std::string_view::npos && i <= last;
+       i = hay.find_first_of(first_set, i + 1)) {
     if (IEquals(hay.substr(i, needle.size()), needle)) return i;
   }
   return std::string_view::npos;
