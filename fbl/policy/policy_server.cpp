@@ -82,6 +82,7 @@ class PolicyServer::Impl {
   void Stop();
   std::string Answer(const PolicyRequest& request);
   Status Release(std::string_view account, const AuditEntry& audit);
+  void OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced);
   std::size_t held_count() {
     std::lock_guard<std::mutex> lock(mu_);
     return engine_.held_count();
@@ -427,6 +428,20 @@ Status PolicyServer::Impl::Release(std::string_view account, const AuditEntry& a
   return OkStatus();
 }
 
+void PolicyServer::Impl::OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PolicyDecision d;
+  d.account = AsciiLower(account);
+  d.alerts = engine_.detectors().OnDeliveryOutcome(time, d.account, bounced);
+  for (const auto& a : d.alerts) {
+    if (a.action == AlertAction::kAlert || engine_.HeldAction(d.account)) continue;
+    engine_.Hold(d.account, a.action);
+    d.newly_held = true;
+    d.held_reason = a.detector + ": " + a.reason;
+  }
+  if (!d.alerts.empty()) Persist(d, time);
+}
+
 PolicyServer::PolicyServer(AlertsOptions options, StoreFactory store_factory, Metrics* metrics)
     : impl_(std::make_unique<Impl>(this, std::move(options), std::move(store_factory), metrics)) {}
 
@@ -438,5 +453,8 @@ Status PolicyServer::Release(std::string_view account, const AuditEntry& audit) 
   return impl_->Release(account, audit);
 }
 std::size_t PolicyServer::held_count() { return impl_->held_count(); }
+void PolicyServer::OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced) {
+  impl_->OnDeliveryOutcome(account, time, bounced);
+}
 
 }  // namespace fbl

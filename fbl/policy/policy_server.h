@@ -56,6 +56,9 @@ class PolicyServer {
   // Releases a held account now (the store row is updated too). kNotFound when not held.
   Status Release(std::string_view account, const AuditEntry& audit);
   std::size_t held_count();
+  // One recipient's final delivery outcome, from the maillog follower (bounce_ratio signal).
+  // Thread-safe.
+  void OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced);
   std::uint64_t requests_answered() const { return answered_.load(); }
 
   class Impl;  // opaque (policy_server.cpp)
