@@ -42,7 +42,7 @@ std::int64_t ToUnix(int year, int month, int day, int hour, int minute, int seco
 
 // "2026-11-28T19:00:00[.ffffff](Z|+HH:MM|-HH:MM)"
 bool ParseRfc3339(std::string_view s, std::size_t* pos, PostfixRecord* rec) {
-  int y, mo, d, h, mi, se;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (!ReadDigits(s, pos, 4, &y) || !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, &mo) ||
       !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, &d)) {
     return false;
