@@ -65,7 +65,8 @@ Result<std::vector<IngestOutcome>> SqliteStore::Ingest(const std::vector<IngestI
   // Compress before taking the write lock: the transaction stays short.
   std::vector<std::string> blobs;
   blobs.reserve(items.size());
-  for (const IngestItem& item : items) blobs.push_back(ZlibCompress(item.raw));
+  ZlibCompressor compressor;
+  for (const IngestItem& item : items) blobs.push_back(compressor.Compress(item.raw));
   return sqlite::Guard("ingesting reports", [&]() -> Result<std::vector<IngestOutcome>> {
     std::vector<IngestOutcome> outcomes(items.size());
     sqlite::WriteTxn txn(db_);
