@@ -26,8 +26,6 @@ cat > "$RUN/postfwd.cf" <<CF
 id=RATE01; sasl_username=~.; action=rate(sasl_username/100/3600/450 4.7.1 rate limit exceeded)
 CF
 postfwd --file="$RUN/postfwd.cf" --interface=127.0.0.1 --port=$PF_PORT --user=nobody --group=nogroup \
-  --pidfile="$RUN/postfwd.pid" --summary=0 --daemons=policy >/dev/null 2>&1 || \
-postfwd --file="$RUN/postfwd.cf" --interface=127.0.0.1 --port=$PF_PORT --user=nobody --group=nogroup \
   --pidfile="$RUN/postfwd.pid"
 for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$PF_PORT) 2>/dev/null && break; sleep 0.2; done || true
 echo "== postfwd (Debian 1.35, rate(sasl_username/100/3600))"
