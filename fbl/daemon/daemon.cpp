@@ -6,13 +6,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "fbl/api/api_server.h"
 #include "fbl/daemon/systemd_notify.h"
 #include "fbl/log/log.h"
 #include "fbl/metrics/metrics.h"
+#include "fbl/notify/notifier.h"
 #include "fbl/pipeline/pipeline.h"
+#include "fbl/policy/policy_server.h"
+#include "fbl/sources/imap_source.h"
 #include "fbl/sources/maildir_source.h"
 #include "store/sqlite_store.h"
 
@@ -135,12 +139,46 @@ struct Daemon::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<Pipeline> pipeline;
   std::vector<std::unique_ptr<MaildirSource>> maildirs;
+  std::vector<std::unique_ptr<ImapSource>> imaps;
   std::unique_ptr<ApiServer> api;
+  std::unique_ptr<Notifier> notifier;
+  std::unique_ptr<PolicyServer> policy;
   bool stopping = false;
+
+  // Components on their own threads open their own store (one SQLite connection per thread).
+  std::function<Result<std::unique_ptr<Store>>()> StoreFactory() {
+    StoreOptions options = config.store;
+    return [options] { return OpenSqliteStore(options); };
+  }
+
+  void StartImaps() {
+    // The IMAP sources run on this io_context and share the pipeline's store (same thread).
+    for (const auto& options : config.sources.imaps) {
+      auto source = std::make_unique<ImapSource>(io, options, pipeline.get(), store.get(), &metrics);
+      source->Start();
+      Log(LogLevel::kInfo, "daemon", "imap source started",
+          {{"name", options.name}, {"host", options.host}});
+      imaps.push_back(std::move(source));
+    }
+  }
+
+  void StartNotifier() {
+    // References into `config`: a reload assigns new values in place (same objects).
+    notifier = std::make_unique<Notifier>(io, config.notify, config.pipeline, store.get(), &metrics);
+    notifier->Start();
+  }
+
+  Status StartPolicy() {
+    if (!config.alerts.policy.enabled) return OkStatus();
+    policy = std::make_unique<PolicyServer>(config.alerts, StoreFactory(), &metrics);
+    Status s = policy->Start();
+    if (!s.ok()) return MakeError(s.error().code, "policy server: " + s.error().detail);
+    return OkStatus();
+  }
 
   Status StartApi() {
     if (!config.api.enabled) return OkStatus();
-    api = std::make_unique<ApiServer>(config.api, config.store, &metrics);
+    api = std::make_unique<ApiServer>(config.api, config.store, &metrics, StoreFactory());
     Status s = api->Start();
     if (!s.ok()) return MakeError(s.error().code, "api " + config.api.listen + ": " + s.error().detail);
     Log(LogLevel::kInfo, "daemon", "api listening",
@@ -235,7 +273,10 @@ struct Daemon::Impl {
     stopping = true;
     NotifyStopping();
     for (auto& m : maildirs) m->Stop();
+    for (auto& m : imaps) m->Stop();
     if (api) api->Stop();
+    if (policy) policy->Stop();
+    if (notifier) notifier->Stop();
     stop_signals.cancel();
     hup_signal.cancel();
     watchdog.cancel();
@@ -257,7 +298,11 @@ Status Daemon::Start() {
   d.pipeline = std::make_unique<Pipeline>(d.store.get(), d.config, &d.metrics);
   s = d.StartMaildirs();
   if (!s.ok()) return s;
+  d.StartImaps();
+  d.StartNotifier();
   s = d.StartApi();
+  if (!s.ok()) return s;
+  s = d.StartPolicy();
   if (!s.ok()) return s;
   d.metrics.build_info.Add({{"version", FBL_VERSION}}).Set(1);
   d.metrics.start_time.Add({}).Set(static_cast<double>(Now()));
@@ -272,7 +317,10 @@ int Daemon::Run() {
   impl_->io.run();
   // Orderly teardown: sources first (no new work), then the pipeline, then the store.
   impl_->maildirs.clear();
+  impl_->imaps.clear();
   impl_->api.reset();
+  impl_->policy.reset();
+  impl_->notifier.reset();
   impl_->pipeline.reset();
   impl_->store.reset();
   Log(LogLevel::kInfo, "daemon", "fbld stopped");
@@ -310,6 +358,8 @@ int FbldMain(int argc, char** argv) {
   Status s = daemon.Start();
   if (!s.ok()) {
     Log(LogLevel::kError, "daemon", "start-up failed", {{"error", s.error().ToString()}});
+    daemon.Shutdown();  // tear down what did start, in order
+    daemon.Run();
     return s.error().code == ErrorCode::kInvalidArgument ? kExitConfig : kExitUnavailable;
   }
   return daemon.Run();
