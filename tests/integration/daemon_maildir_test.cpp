@@ -41,6 +41,9 @@ TEST(DaemonMaildir, FixtureComplaintBecomesSuppressionInApiAndFblctl) {
   EXPECT_NE(metrics.find("fbl_reports_total{feedback_type=\"abuse\",kind=\"feedback\",provider=\"yahoo\",status=\"processed\"} 1"),
             std::string::npos) << metrics;
   EXPECT_NE(metrics.find("fbl_suppressions_added_total{reason=\"complaint\"} 1"), std::string::npos);
+  // The client notification reaches the notifier's Maildir outbox ([notify] transport = maildir).
+  EXPECT_TRUE(WaitUntil([&] { return CountFiles(dir.path() / "outbox" / "new") == 1; }))
+      << fbld.Log();
   EXPECT_EQ(fbld.Stop(SIGTERM), 0) << fbld.Log();
 }
 
