@@ -241,7 +241,8 @@ net::Awaitable<Status> Notifier::PostWebhook(const OutboxItem& row, UnixTime now
   Result<std::string> body = notify::WebhookBody(row);
   if (!body.ok()) co_return body.error();
   notify::WebhookRequest request{c->webhook_url, c->webhook_secret, body.value(), row.message_id, now};
-  co_return co_await notify::PostWebhook(io_.get_executor(), options_.webhook, request);
+  boost::asio::any_io_executor executor = io_.get_executor();
+  co_return co_await notify::PostWebhook(executor, options_.webhook, std::move(request));
 }
 
 UnixTime Notifier::RetryAt(const OutboxItem& row, UnixTime now) const {

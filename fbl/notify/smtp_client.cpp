@@ -61,14 +61,18 @@ net::Awaitable<Result<SmtpReply>> SmtpClient::ReadReply(net::Millis timeout) {
 }
 
 net::Awaitable<Result<SmtpReply>> SmtpClient::Command(std::string line, net::Millis timeout) {
-  net::IoError ec = co_await stream_.WriteAll(line + "\r\n", timeout);
+  // Every argument of a co_await is a named object: g++ 12 destroys some temporaries of a
+  // co_await full-expression twice.
+  std::string wire = line + "\r\n";
+  net::IoError ec = co_await stream_.WriteAll(wire, timeout);
   if (ec) co_return Fail(ErrorCode::kUnavailable, IoDetail("writing command", ec));
   co_return co_await ReadReply(timeout);
 }
 
 net::Awaitable<Status> SmtpClient::Ehlo() {
   net::Millis timeout(options_.command_timeout_ms);
-  Result<SmtpReply> reply = co_await Command("EHLO " + options_.helo_name, timeout);
+  std::string ehlo = "EHLO " + options_.helo_name;
+  Result<SmtpReply> reply = co_await Command(std::move(ehlo), timeout);
   if (!reply.ok()) co_return reply.error();
   if (!reply->positive()) co_return Fail(ErrorCode::kUnavailable, "smtp EHLO refused: " + reply->Summary());
   caps_ = ParseEhlo(reply.value());
@@ -81,15 +85,20 @@ net::Awaitable<Status> SmtpClient::StartTls() {
     co_return Fail(ErrorCode::kUnavailable,
                    "smtp: server does not offer STARTTLS (required by notify.smtp.tls)");
   }
-  Result<SmtpReply> reply = co_await Command("STARTTLS", timeout);
+  std::string starttls = "STARTTLS";
+  Result<SmtpReply> reply = co_await Command(std::move(starttls), timeout);
   if (!reply.ok()) co_return reply.error();
   if (reply->code != 220) co_return Fail(ErrorCode::kUnavailable, "smtp STARTTLS refused: " + reply->Summary());
   // Anything the server sent after its 220 was sent in clear text: an injection attempt.
   if (!pending_.empty() || stream_.buffered() > 0) {
     co_return Fail(ErrorCode::kUnavailable, "smtp: plaintext after STARTTLS");
   }
-  net::IoError ec = co_await stream_.StartTls(options_.host, {options_.ca_file, !options_.verify_peer},
-                                             kComponent, net::Millis(options_.connect_timeout_ms));
+  std::string host = options_.host;
+  net::TlsClientOptions tls_options{options_.ca_file, !options_.verify_peer};
+  std::string component = kComponent;
+  net::Millis handshake_timeout(options_.connect_timeout_ms);
+  net::IoError ec = co_await stream_.StartTls(std::move(host), std::move(tls_options),
+                                             std::move(component), handshake_timeout);
   if (ec) {
     std::string why = stream_.tls_failure().empty() ? ec.message() : stream_.tls_failure();
     co_return Fail(ErrorCode::kUnavailable, "smtp TLS handshake: " + why);
@@ -101,9 +110,9 @@ net::Awaitable<Status> SmtpClient::Authenticate() {
   if (!caps_.auth_mechanisms.count("PLAIN")) {
     co_return Fail(ErrorCode::kUnavailable, "smtp: server does not offer AUTH PLAIN");
   }
-  Result<SmtpReply> reply = co_await Command(
-      "AUTH PLAIN " + AuthPlainToken(options_.user, options_.password),
-      net::Millis(options_.command_timeout_ms));
+  std::string auth = "AUTH PLAIN " + AuthPlainToken(options_.user, options_.password);
+  net::Millis timeout(options_.command_timeout_ms);
+  Result<SmtpReply> reply = co_await Command(std::move(auth), timeout);
   if (!reply.ok()) co_return reply.error();
   if (reply->code != 235) co_return Fail(ErrorCode::kUnavailable, "smtp AUTH refused: " + reply->Summary());
   co_return OkStatus();
@@ -118,15 +127,21 @@ net::Awaitable<Status> SmtpClient::Open() {
   pending_.clear();
   parser_ = SmtpReplyParser();
   sent_ = 0;
-  net::IoError ec = co_await stream_.Connect(options_.host, static_cast<std::uint16_t>(options_.port),
-                                             net::Millis(options_.connect_timeout_ms));
+  std::string host = options_.host;
+  auto port = static_cast<std::uint16_t>(options_.port);
+  net::Millis connect_timeout(options_.connect_timeout_ms);
+  net::IoError ec = co_await stream_.Connect(std::move(host), port, connect_timeout);
   if (ec) co_return Fail(ErrorCode::kUnavailable, IoDetail("connect", ec));
   if (options_.tls == "implicit") {
-    ec = co_await stream_.StartTls(options_.host, {options_.ca_file, !options_.verify_peer},
-                                   kComponent, net::Millis(options_.connect_timeout_ms));
+    std::string tls_host = options_.host;
+    net::TlsClientOptions tls_options{options_.ca_file, !options_.verify_peer};
+    std::string component = kComponent;
+    ec = co_await stream_.StartTls(std::move(tls_host), std::move(tls_options),
+                                   std::move(component), connect_timeout);
     if (ec) co_return Fail(ErrorCode::kUnavailable, "smtp TLS handshake: " + ec.message());
   }
-  Result<SmtpReply> greeting = co_await ReadReply(net::Millis(options_.command_timeout_ms));
+  net::Millis command_timeout(options_.command_timeout_ms);
+  Result<SmtpReply> greeting = co_await ReadReply(command_timeout);
   if (!greeting.ok()) co_return greeting.error();
   if (greeting->code != 220) co_return Fail(ErrorCode::kUnavailable, "smtp greeting: " + greeting->Summary());
   Status s = co_await Ehlo();
@@ -139,13 +154,15 @@ net::Awaitable<Status> SmtpClient::Open() {
 
 net::Awaitable<Status> SmtpClient::Transaction(const OutgoingMail& mail) {
   net::Millis timeout(options_.command_timeout_ms);
-  Result<SmtpReply> reply = co_await Command("MAIL FROM:<" + mail.from + ">", timeout);
+  std::string mail_from = "MAIL FROM:<" + mail.from + ">";
+  Result<SmtpReply> reply = co_await Command(std::move(mail_from), timeout);
   if (!reply.ok()) co_return reply.error();
   if (!reply->positive()) co_return MakeError(ErrorCode::kUnavailable, "smtp MAIL: " + reply->Summary());
   int accepted = 0;
   std::string refusal;
   for (const std::string& rcpt : mail.to) {
-    reply = co_await Command("RCPT TO:<" + rcpt + ">", timeout);
+    std::string rcpt_to = "RCPT TO:<" + rcpt + ">";
+    reply = co_await Command(std::move(rcpt_to), timeout);
     if (!reply.ok()) co_return reply.error();
     if (reply->positive()) {
       ++accepted;
@@ -155,11 +172,13 @@ net::Awaitable<Status> SmtpClient::Transaction(const OutgoingMail& mail) {
     }
   }
   if (accepted == 0) co_return MakeError(ErrorCode::kInvalidArgument, "smtp RCPT: " + refusal);
-  reply = co_await Command("DATA", timeout);
+  std::string data = "DATA";
+  reply = co_await Command(std::move(data), timeout);
   if (!reply.ok()) co_return reply.error();
   if (reply->code != 354) co_return MakeError(ErrorCode::kUnavailable, "smtp DATA: " + reply->Summary());
   net::Millis data_timeout(options_.data_timeout_ms);
-  net::IoError ec = co_await stream_.WriteAll(DotStuff(mail.data), data_timeout);
+  std::string stuffed = DotStuff(mail.data);
+  net::IoError ec = co_await stream_.WriteAll(stuffed, data_timeout);
   if (ec) co_return Fail(ErrorCode::kUnavailable, IoDetail("writing message", ec));
   reply = co_await ReadReply(data_timeout);
   if (!reply.ok()) co_return reply.error();
@@ -174,7 +193,9 @@ net::Awaitable<Status> SmtpClient::Send(const OutgoingMail& mail) {
   for (const auto& rcpt : mail.to) addresses_ok = addresses_ok && IsSafeAddress(rcpt);
   if (!addresses_ok) co_return MakeError(ErrorCode::kInvalidArgument, "smtp: unusable envelope address");
   if (sent_ > 0) {
-    Result<SmtpReply> reply = co_await Command("RSET", net::Millis(options_.command_timeout_ms));
+    std::string rset = "RSET";
+    net::Millis timeout(options_.command_timeout_ms);
+    Result<SmtpReply> reply = co_await Command(std::move(rset), timeout);
     if (!reply.ok()) co_return reply.error();
     if (!reply->positive()) co_return Fail(ErrorCode::kUnavailable, "smtp RSET: " + reply->Summary());
   }
@@ -185,7 +206,9 @@ net::Awaitable<Status> SmtpClient::Send(const OutgoingMail& mail) {
 net::Awaitable<void> SmtpClient::Quit() {
   if (open_) {
     // The reply does not matter: every message was accepted (or refused) before.
-    Result<SmtpReply> reply = co_await Command("QUIT", net::Millis(options_.command_timeout_ms));
+    std::string quit = "QUIT";
+    net::Millis timeout(options_.command_timeout_ms);
+    Result<SmtpReply> reply = co_await Command(std::move(quit), timeout);
     if (!reply.ok()) Log(LogLevel::kDebug, kComponent, "smtp QUIT failed", {{"error", reply.error().detail}});
   }
   stream_.Close();

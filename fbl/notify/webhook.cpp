@@ -113,9 +113,17 @@ net::Awaitable<Status> PostWebhook(boost::asio::any_io_executor executor,
   }
   net::TimedStream stream(executor, tls);
   net::Millis timeout(options.timeout_ms);
-  net::IoError ec = co_await stream.Connect(url->host, url->port, timeout);
-  if (!ec && url->tls) ec = co_await stream.StartTls(url->host, tls_options, "notify", timeout);
-  if (!ec) ec = co_await stream.WriteAll(SerializeRequest(url.value(), request), timeout);
+  // Every argument of a co_await is a named object: g++ 12 destroys some temporaries of a
+  // co_await full-expression twice.
+  std::string host = url->host;
+  net::IoError ec = co_await stream.Connect(host, url->port, timeout);
+  if (!ec && url->tls) {
+    std::string tls_host = url->host;
+    std::string component = "notify";
+    ec = co_await stream.StartTls(std::move(tls_host), tls_options, std::move(component), timeout);
+  }
+  std::string wire = SerializeRequest(url.value(), request);
+  if (!ec) ec = co_await stream.WriteAll(wire, timeout);
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
   parser.header_limit(16 * 1024);

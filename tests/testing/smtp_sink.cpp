@@ -94,7 +94,7 @@ SmtpSink::~SmtpSink() { Stop(); }
 bool SmtpSink::Start(int port) {
   if (port != 0) port_ = port;
   if (port_ == 0) port_ = FreePort();
-  fs::create_directories(dir_ / "Maildir");
+  for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(dir_ / "Maildir" / sub);
   if (tls_ && !fs::exists(cert_path()) && !MakeSelfSignedCert(dir_)) return false;
   std::vector<std::string> argv = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
                                    "127.0.0.1:" + std::to_string(port_), "-c",
