@@ -1,0 +1,105 @@
+#include "fbl/policy/policy_server.h"
+
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <boost/asio.hpp>
+
+#include "tests/testing/test_util.h"
+
+namespace fbl {
+namespace {
+
+namespace asio = boost::asio;
+
+const std::string kRequest =
+    "request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=u@example.com\n"
+    "instance=1.2\nrecipient_count=1\nclient_address=192.0.2.1\n\n";
+
+// Writes `bytes` in `chunk`-sized writes and reads until "\n\n" or EOF.
+template <typename Socket>
+std::string Exchange(Socket& s, const std::string& bytes, std::size_t chunk) {
+  boost::system::error_code ec;
+  for (std::size_t i = 0; i < bytes.size(); i += chunk) {
+    asio::write(s, asio::buffer(bytes.data() + i, std::min(chunk, bytes.size() - i)), ec);
+    if (ec) return "closed";  // the server closed (reset) while we were still writing
+  }
+  std::string in;
+  asio::read_until(s, asio::dynamic_buffer(in), "\n\n", ec);
+  return ec ? "closed" : in;
+}
+
+class PolicyServerTest : public ::testing::Test {
+ protected:
+  void Start(AlertsOptions o) {
+    o.policy.listen_tcp = "127.0.0.1:0";
+    o.policy.listen_unix = (dir_ / "policy.sock").string();
+    server_ = std::make_unique<PolicyServer>(o, nullptr, nullptr);
+    server_->set_clock([] { return EventTime{1795392000 + 36000}; });
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  asio::ip::tcp::socket Connect() {
+    asio::ip::tcp::socket s(io_);
+    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server_->tcp_port())});
+    return s;
+  }
+  testing::TempDir dir_;
+  asio::io_context io_;
+  std::unique_ptr<PolicyServer> server_;
+};
+
+TEST_F(PolicyServerTest, RequestWrittenByteByByteIsAnsweredDunno) {
+  Start(AlertsOptions{});
+  auto s = Connect();
+  EXPECT_EQ(Exchange(s, kRequest, 1), "action=DUNNO\n\n");
+  EXPECT_EQ(Exchange(s, kRequest, 7), "action=DUNNO\n\n");  // persistent connection
+}
+
+TEST_F(PolicyServerTest, UnixSocketAnswersToo) {
+  Start(AlertsOptions{});
+  asio::local::stream_protocol::socket s(io_);
+  s.connect(asio::local::stream_protocol::endpoint((dir_ / "policy.sock").string()));
+  EXPECT_EQ(Exchange(s, kRequest, 64), "action=DUNNO\n\n");
+}
+
+TEST_F(PolicyServerTest, OneMegabyteLineClosesThatConnectionOnly) {
+  Start(AlertsOptions{});
+  auto bad = Connect();
+  EXPECT_EQ(Exchange(bad, "request=" + std::string(1 << 20, 'a') + "\n\n", 1 << 16), "closed");
+  auto good = Connect();
+  EXPECT_EQ(Exchange(good, kRequest, 4096), "action=DUNNO\n\n");
+}
+
+TEST_F(PolicyServerTest, AbruptDisconnectsAndGarbageLeaveTheServerAnswering) {
+  Start(AlertsOptions{});
+  for (int i = 0; i < 20; ++i) {
+    auto s = Connect();
+    boost::system::error_code ec;
+    asio::write(s, asio::buffer(kRequest.substr(0, static_cast<std::size_t>(i * 5))), ec);
+  }  // each socket closes mid-request
+  auto garbage = Connect();
+  EXPECT_EQ(Exchange(garbage, "\x01\x02 no equals\n\n", 3), "closed");
+  auto s = Connect();
+  EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
+}
+
+TEST_F(PolicyServerTest, HeldAccountIsAnsweredHoldUntilReleased) {
+  AlertsOptions o;
+  o.detectors.action = AlertAction::kHold;
+  o.detectors.cold_caps.per_minute = 2;
+  Start(o);
+  auto s = Connect();
+  std::string last;
+  for (int i = 0; i < 4; ++i) {
+    std::string r = kRequest;
+    r.replace(r.find("instance=1.2"), 12, "instance=9." + std::to_string(i));
+    last = Exchange(s, r, 4096);
+  }
+  EXPECT_EQ(last.substr(0, 12), "action=HOLD ");
+  EXPECT_EQ(server_->held_count(), 1u);
+  EXPECT_TRUE(server_->Release("u@example.com", AuditEntry{"test", "account.release", "u@example.com", ""}).ok());
+  EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
+}
+
+}  // namespace
+}  // namespace fbl
