@@ -47,6 +47,7 @@ class FakeServer {
   }
   int port() const { return port_; }
   int connections() const { return connections_; }
+  int fetches() const { return fetches_; }
 
  private:
   void AcceptLoop() {
@@ -74,6 +75,7 @@ class FakeServer {
       if (ec) return;
       std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
       buf.consume(n);
+      line.resize(line.size() - 2);  // CRLF
       if (!Answer(tls, line)) return;
     }
   }
@@ -96,9 +98,13 @@ class FakeServer {
       std::string name = cmd.substr(cmd.rfind(' ') + 1);
       Send(tls, "* LIST () \".\" " + name + "\r\n");
     } else if (cmd.rfind("SELECT", 0) == 0) {
-      if (mode_ == Hostility::kSilent) return true;  // never answers
+      if (mode_ == Hostility::kSilent) {
+        ++fetches_;  // counts as reaching the hostile part
+        return true;  // never answers
+      }
       Send(tls, "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n");
     } else if (cmd.rfind("UID FETCH", 0) == 0) {
+      ++fetches_;
       return Hostile(tls, tag);
     } else if (cmd.rfind("LOGOUT", 0) == 0) {
       Send(tls, "* BYE bye\r\n");
@@ -138,6 +144,7 @@ class FakeServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
+  std::atomic<int> fetches_{0};
   std::atomic<int> client_fd_{-1};
   std::thread thread_;
 };
@@ -199,6 +206,7 @@ TEST_P(HostileTest, EndsInAnErrorAndAReconnectNeverACrashOrAHang) {
   }
   EXPECT_GE(errors.Value(), 2);
   EXPECT_GE(server.connections(), 3) << "reconnected after each failure";
+  EXPECT_GE(server.fetches(), 2) << "the session got as far as the hostile answer";
   EXPECT_EQ(source.running(), 1);
   source.Stop();
   auto stop_deadline = Clock::now() + std::chrono::seconds(5);
