@@ -5,6 +5,7 @@
 #include <utility>
 #include <boost/asio.hpp>
 
+#include "store/sqlite_store.h"
 #include "tests/testing/test_util.h"
 
 namespace fbl {
@@ -99,6 +100,43 @@ TEST_F(PolicyServerTest, HeldAccountIsAnsweredHoldUntilReleased) {
   EXPECT_EQ(server_->held_count(), 1u);
   EXPECT_TRUE(server_->Release("u@example.com", AuditEntry{"test", "account.release", "u@example.com", ""}).ok());
   EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
+}
+
+TEST(PolicyServerStoreTest, LearnedStateAndHoldsSurviveARestartThroughTheStore) {
+  testing::TempDir dir;
+  StoreOptions so;
+  so.path = (dir / "fbl.db").string();
+  AlertsOptions o;
+  o.policy.listen_tcp = "127.0.0.1:0";
+  o.detectors.action = AlertAction::kHold;
+  o.detectors.cold_caps.per_minute = 2;
+  {
+    PolicyServer server(o, [&] { return OpenSqliteStore(so); }, nullptr);
+    server.set_clock([] { return EventTime{1795392000 + 36000}; });
+    ASSERT_TRUE(server.Start().ok());
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.tcp_port())});
+    for (int i = 0; i < 3; ++i) {
+      std::string r = kRequest;
+      r.replace(r.find("instance=1.2"), 12, "instance=7." + std::to_string(i));
+      Exchange(s, r, 4096);
+    }
+    server.Stop();
+  }
+  auto store = OpenSqliteStore(so);
+  ASSERT_TRUE(store.ok());
+  auto states = (*store)->LoadDetectorStates();
+  ASSERT_TRUE(states.ok()) << states.error().ToString();
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].username, "u@example.com");
+  RateDetectors restored(DetectorOptions{});
+  EXPECT_TRUE(restored.RestoreAccount("u@example.com", (*states)[0].state_blob).ok());
+  // A new server starts with the account held (from the accounts table).
+  PolicyServer again(o, [&] { return OpenSqliteStore(so); }, nullptr);
+  ASSERT_TRUE(again.Start().ok());
+  EXPECT_EQ(again.held_count(), 1u);
+  again.Stop();
 }
 
 }  // namespace
