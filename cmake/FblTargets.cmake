@@ -3,7 +3,7 @@ function(fbl_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers
     # GCC 12's optimiser-driven diagnostics give false positives inside libstdc++ at -O2/-O3:
     # they stay visible as warnings but must not break a user's Release build.
-    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<NOT:$<CONFIG:Debug>>>:-Wno-error=restrict -Wno-error=maybe-uninitialized -Wno-error=stringop-overflow -Wno-error=array-bounds -Wno-error=free-nonheap-object>)
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<NOT:$<CONFIG:Debug>>>:-Wno-error=restrict -Wno-error=maybe-uninitialized -Wno-error=stringop-overflow -Wno-error=array-bounds -Wno-error=free-nonheap-object -Wno-error=mismatched-new-delete>)
 endfunction()
 
 # fbl_library(NAME DIR...): a static library from every .cpp directly in DIRs.

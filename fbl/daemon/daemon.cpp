@@ -12,9 +12,12 @@
 #include "fbl/api/api_server.h"
 #include "fbl/daemon/systemd_notify.h"
 #include "fbl/log/log.h"
+#include "alerts/rate_detector.h"
 #include "fbl/metrics/metrics.h"
+#include "fbl/metrics/store_gauges.h"
 #include "fbl/notify/notifier.h"
 #include "fbl/pipeline/pipeline.h"
+#include "fbl/policy/maillog_service.h"
 #include "fbl/policy/policy_server.h"
 #include "fbl/sources/imap_source.h"
 #include "fbl/sources/maildir_source.h"
@@ -143,7 +146,36 @@ struct Daemon::Impl {
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<Notifier> notifier;
   std::unique_ptr<PolicyServer> policy;
+  std::unique_ptr<MaillogService> maillog;
+  std::unique_ptr<Store> gauges_store;  // the gauges refresher's own connection (own thread)
+  std::unique_ptr<StoreGaugesRunner> gauges;
   bool stopping = false;
+
+  // Every label value known from the configuration, so each metric name is exported (at zero)
+  // before its first event. Called at start and after a reload (new clients appear).
+  void InitMetricLabels() {
+    Metrics::KnownLabels known;
+    for (const auto& c : config.pipeline.clients) known.clients.push_back(c.id);
+    for (const auto& p : config.pipeline.providers) known.providers.push_back(p.name);
+    for (const auto& m : config.sources.maildirs) known.mailboxes.push_back("maildir:" + m.path);
+    for (const auto& i : config.sources.imaps) {
+      for (const auto& box : i.mailboxes) {
+        known.mailboxes.push_back(i.name + "/" + box);
+        known.imap_mailboxes.push_back(i.name + "/" + box);
+      }
+    }
+    known.detectors = DetectorNames();
+    metrics.InitKnownLabels(known);
+  }
+
+  Status StartGauges() {
+    auto opened = OpenSqliteStore(config.store);
+    if (!opened.ok()) return opened.error();
+    gauges_store = std::move(opened.value());
+    gauges = std::make_unique<StoreGaugesRunner>(gauges_store.get(), &metrics,
+                                                 StoreGaugesOptions{}, [] { return Now(); });
+    return OkStatus();
+  }
 
   // Components on their own threads open their own store (one SQLite connection per thread).
   std::function<Result<std::unique_ptr<Store>>()> StoreFactory() {
@@ -173,6 +205,18 @@ struct Daemon::Impl {
     policy = std::make_unique<PolicyServer>(config.alerts, StoreFactory(), &metrics);
     Status s = policy->Start();
     if (!s.ok()) return MakeError(s.error().code, "policy server: " + s.error().detail);
+    return OkStatus();
+  }
+
+  // The maillog follower feeds bounces to the policy server's detectors (when it runs) and
+  // records Message-ID -> recipients and per-client volumes in the store.
+  Status StartMaillog() {
+    if (config.alerts.maillog.path.empty()) return OkStatus();
+    maillog = std::make_unique<MaillogService>(config.alerts.maillog, config.pipeline.clients,
+                                               StoreFactory(), policy.get());
+    Status s = maillog->Start();
+    if (!s.ok()) return MakeError(s.error().code, "maillog: " + s.error().detail);
+    Log(LogLevel::kInfo, "daemon", "maillog follower started", {{"path", config.alerts.maillog.path}});
     return OkStatus();
   }
 
@@ -261,6 +305,7 @@ struct Daemon::Impl {
     next.notify = config.notify;
     next.alerts = config.alerts;
     config = std::move(next);
+    InitMetricLabels();
     Log(LogLevel::kInfo, "daemon", "configuration reloaded",
         {{"providers", std::to_string(config.pipeline.providers.size())},
          {"clients", std::to_string(config.pipeline.clients.size())},
@@ -275,8 +320,10 @@ struct Daemon::Impl {
     for (auto& m : maildirs) m->Stop();
     for (auto& m : imaps) m->Stop();
     if (api) api->Stop();
+    if (maillog) maillog->Stop();
     if (policy) policy->Stop();
     if (notifier) notifier->Stop();
+    if (gauges) gauges->Stop();
     stop_signals.cancel();
     hup_signal.cancel();
     watchdog.cancel();
@@ -304,6 +351,11 @@ Status Daemon::Start() {
   if (!s.ok()) return s;
   s = d.StartPolicy();
   if (!s.ok()) return s;
+  s = d.StartMaillog();
+  if (!s.ok()) return s;
+  d.InitMetricLabels();
+  s = d.StartGauges();
+  if (!s.ok()) return MakeError(s.error().code, "metrics store: " + s.error().detail);
   d.metrics.build_info.Add({{"version", FBL_VERSION}}).Set(1);
   d.metrics.start_time.Add({}).Set(static_cast<double>(Now()));
   d.StartWatchdog();
@@ -319,8 +371,11 @@ int Daemon::Run() {
   impl_->maildirs.clear();
   impl_->imaps.clear();
   impl_->api.reset();
+  impl_->maillog.reset();
   impl_->policy.reset();
   impl_->notifier.reset();
+  impl_->gauges.reset();
+  impl_->gauges_store.reset();
   impl_->pipeline.reset();
   impl_->store.reset();
   Log(LogLevel::kInfo, "daemon", "fbld stopped");
