@@ -5,6 +5,7 @@
 
 #include "store/sqlite_store.h"
 #include "store/sqlite_util.h"
+#include "store/suppression_row.h"
 
 namespace fbl {
 namespace {
@@ -12,25 +13,7 @@ namespace {
 constexpr int kMaxLimit = 10000;
 constexpr std::size_t kMaxCheckKeys = 100000;
 
-constexpr const char* kSuppressionColumns =
-    "id, scope, address, address_original, reason, first_seen, last_seen, count,"
-    " source_report_id, expires_at, note";
-
-Suppression ReadSuppressionRow(SQLite::Statement& st) {
-  Suppression s;
-  s.id = st.getColumn(0).getInt64();
-  s.scope = st.getColumn(1).getString();
-  s.address = st.getColumn(2).getString();
-  s.address_original = st.getColumn(3).getString();
-  s.reason = ParseSuppressionReason(st.getColumn(4).getString()).value_or(SuppressionReason::kManual);
-  s.first_seen = st.getColumn(5).getInt64();
-  s.last_seen = st.getColumn(6).getInt64();
-  s.count = st.getColumn(7).getInt64();
-  s.source_report_id = sqlite::OptInt(st.getColumn(8));
-  s.expires_at = sqlite::OptInt(st.getColumn(9));
-  s.note = st.getColumn(10).getString();
-  return s;
-}
+using sqlite::kSuppressionColumns;
 
 ApiToken ReadToken(SQLite::Statement& st) {
   ApiToken t;
@@ -208,7 +191,7 @@ Result<std::vector<std::vector<Suppression>>> SqliteStore::CheckSuppressions(con
       st->tryReset();
       sqlite::BindText(*st, 1, keys[i]);
       st->bind(2, static_cast<int64_t>(now));
-      while (st->executeStep()) out[i].push_back(ReadSuppressionRow(*st));
+      while (st->executeStep()) out[i].push_back(sqlite::ReadSuppression(*st));
     }
     return out;
   });

@@ -7,32 +7,16 @@
 #include "parsers/address.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_util.h"
+#include "store/suppression_row.h"
 
 namespace fbl {
 namespace {
 
-constexpr const char* kColumns =
-    "id, scope, address, address_original, reason, first_seen, last_seen, count,"
-    " source_report_id, expires_at, note";
+using sqlite::kSuppressionColumns;
+using sqlite::ReadSuppression;
 constexpr int kMaxListLimit = 10000;
 constexpr std::size_t kMaxNote = 1024;
 constexpr std::size_t kMaxScope = 128;
-
-Suppression ReadSuppression(SQLite::Statement& st) {
-  Suppression s;
-  s.id = st.getColumn(0).getInt64();
-  s.scope = st.getColumn(1).getString();
-  s.address = st.getColumn(2).getString();
-  s.address_original = st.getColumn(3).getString();
-  s.reason = ParseSuppressionReason(st.getColumn(4).getString()).value_or(SuppressionReason::kManual);
-  s.first_seen = st.getColumn(5).getInt64();
-  s.last_seen = st.getColumn(6).getInt64();
-  s.count = st.getColumn(7).getInt64();
-  s.source_report_id = sqlite::OptInt(st.getColumn(8));
-  s.expires_at = sqlite::OptInt(st.getColumn(9));
-  s.note = st.getColumn(10).getString();
-  return s;
-}
 
 Status CheckScope(std::string_view scope) {
   if (scope.empty() || scope.size() > kMaxScope) {
@@ -51,7 +35,7 @@ Status CheckNote(std::string_view note) {
 }
 
 std::string ListSql(const SuppressionFilter& f) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM suppressions WHERE id > ?";
+  std::string sql = std::string("SELECT ") + kSuppressionColumns + " FROM suppressions WHERE id > ?";
   if (f.scope) sql += " AND scope = ?";
   if (f.reason) sql += " AND reason = ?";
   if (f.since) sql += " AND last_seen >= ?";
@@ -68,7 +52,7 @@ Result<std::vector<Suppression>> SqliteStore::LookupSuppressions(std::string_vie
   if (!addr.ok()) return addr.error();
   return sqlite::Guard("looking up suppressions", [&]() -> Result<std::vector<Suppression>> {
     // Expired rows are invisible (SCHEMA.md gives the mailer the same query).
-    static const std::string kLookup = std::string("SELECT ") + kColumns +
+    static const std::string kLookup = std::string("SELECT ") + kSuppressionColumns +
                                        " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR"
                                        " expires_at > CAST(strftime('%s','now') AS INTEGER)) ORDER BY id";
     sqlite::Use st(Cached(kLookup));
@@ -130,7 +114,7 @@ Result<Suppression> SqliteStore::AddSuppression(const ManualSuppression& s, cons
     WriteAudit(a, now);
     Suppression row;
     {
-      sqlite::Use st(Cached(std::string("SELECT ") + kColumns +
+      sqlite::Use st(Cached(std::string("SELECT ") + kSuppressionColumns +
                             " FROM suppressions WHERE scope = ? AND address = ?"));
       sqlite::BindText(*st, 1, s.scope);
       sqlite::BindText(*st, 2, addr->key);
