@@ -203,13 +203,9 @@ Status ListScope(Store& store, SuppressionFilter filter, std::optional<std::stri
   return OkStatus();
 }
 
-Result<SuppressionFilter> SuppressionFilterFrom(const Target& t) {
-  SuppressionFilter f;
-  if (const std::string* reason = QueryParam(t, "reason")) {
-    auto r = ParseSuppressionReason(*reason);
-    if (!r) return MakeError(ErrorCode::kInvalidArgument, "unknown reason '" + Sanitize(*reason, 64) + "'");
-    f.reason = *r;
-  }
+// The paging and time-window parameters every listing takes: since, until, limit, cursor.
+template <typename Filter>
+Status ReadPageParams(const Target& t, Filter* f) {
   auto since = TimeParam(t, "since");
   if (!since.ok()) return since.error();
   auto until = TimeParam(t, "until");
@@ -218,10 +214,21 @@ Result<SuppressionFilter> SuppressionFilterFrom(const Target& t) {
   if (!limit.ok()) return limit.error();
   auto cursor = Cursor(t);
   if (!cursor.ok()) return cursor.error();
-  f.since = *since;
-  f.until = *until;
-  f.limit = *limit;
-  f.after_id = *cursor;
+  f->since = *since;
+  f->until = *until;
+  f->limit = *limit;
+  f->after_id = *cursor;
+  return OkStatus();
+}
+
+Result<SuppressionFilter> SuppressionFilterFrom(const Target& t) {
+  SuppressionFilter f;
+  if (const std::string* reason = QueryParam(t, "reason")) {
+    auto r = ParseSuppressionReason(*reason);
+    if (!r) return MakeError(ErrorCode::kInvalidArgument, "unknown reason '" + Sanitize(*reason, 64) + "'");
+    f.reason = *r;
+  }
+  if (Status page = ReadPageParams(t, &f); !page.ok()) return page.error();
   if (const std::string* q = QueryParam(t, "q")) f.query = q->substr(0, 320);
   return f;
 }
@@ -508,18 +515,7 @@ Result<ComplaintFilter> ComplaintFilterFrom(const Target& t) {
   if (const std::string* v = QueryParam(t, "client")) f.client_id = *v;
   if (const std::string* v = QueryParam(t, "provider")) f.provider = *v;
   if (const std::string* v = QueryParam(t, "feedback_type")) f.feedback_type = *v;
-  auto since = TimeParam(t, "since");
-  if (!since.ok()) return since.error();
-  auto until = TimeParam(t, "until");
-  if (!until.ok()) return until.error();
-  auto limit = PageLimit(t);
-  if (!limit.ok()) return limit.error();
-  auto cursor = Cursor(t);
-  if (!cursor.ok()) return cursor.error();
-  f.since = *since;
-  f.until = *until;
-  f.limit = *limit;
-  f.after_id = *cursor;
+  if (Status page = ReadPageParams(t, &f); !page.ok()) return page.error();
   return f;
 }
 
