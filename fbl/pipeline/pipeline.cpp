@@ -79,9 +79,10 @@ struct Pipeline::Impl {
   Result<std::vector<std::string>> Allowlisted(const std::optional<std::string>& client,
                                                const std::vector<std::string>& rcpts) {
     std::vector<std::string> out;
+    // Named, not a temporary inside the loop's initializer list (that would dangle).
+    const std::string client_scope = client.value_or(std::string(kGlobalScope));
     for (const auto& r : rcpts) {
-      for (std::string_view scope : {std::string_view(kGlobalScope),
-                                     std::string_view(client.value_or(std::string(kGlobalScope)))}) {
+      for (std::string_view scope : {std::string_view(kGlobalScope), std::string_view(client_scope)}) {
         auto listed = store->IsAllowlisted(scope, r);
         if (!listed.ok()) return listed.error();
         if (*listed) {
