@@ -303,18 +303,24 @@ Response PutSuppression(const Call& c) {
   return JsonResponse(200, SuppressionJson(*added));
 }
 
-Response DeleteSuppression(const Call& c) {
+// DELETE of one (scope, address) row, audited as `action`; 404 with `missing` when absent.
+// `remove(store, scope, address, audit)` does the store call.
+template <typename Remove>
+Response RemoveScoped(const Call& c, const std::string& action, const char* missing, Remove remove) {
   auto addr = AddressParam(c);
   if (!addr.ok()) return InvalidAddress(addr.error());
   auto scope = ScopeFor(c.who, QueryParam(c.target, "scope"));
   if (!scope.ok()) return ScopeError(scope.error());
-  Status s = c.ctx.store->RemoveSuppression(*scope, addr->key,
-                                            AuditFor(c, "suppression.remove", *scope + ":" + addr->key));
-  if (!s.ok() && s.error().code == ErrorCode::kNotFound) {
-    return ErrorResponse(404, "not_found", "the address is not suppressed");
-  }
+  Status s = remove(*c.ctx.store, *scope, addr->key, AuditFor(c, action, *scope + ":" + addr->key));
+  if (!s.ok() && s.error().code == ErrorCode::kNotFound) return ErrorResponse(404, "not_found", missing);
   if (!s.ok()) return StoreFailure(s.error());
   return NoContent();
+}
+
+Response DeleteSuppression(const Call& c) {
+  return RemoveScoped(c, "suppression.remove", "the address is not suppressed",
+                      [](Store& st, const std::string& scope, const std::string& address,
+                         const AuditEntry& audit) { return st.RemoveSuppression(scope, address, audit); });
 }
 
 // The "addresses" (or "items") array of a check/bulk body, bounded by max_check_addresses.
@@ -482,17 +488,9 @@ Response PutAllowlist(const Call& c) {
 }
 
 Response DeleteAllowlist(const Call& c) {
-  auto addr = AddressParam(c);
-  if (!addr.ok()) return InvalidAddress(addr.error());
-  auto scope = ScopeFor(c.who, QueryParam(c.target, "scope"));
-  if (!scope.ok()) return ScopeError(scope.error());
-  Status s = c.ctx.store->RemoveAllowlist(*scope, addr->key,
-                                          AuditFor(c, "allowlist.remove", *scope + ":" + addr->key));
-  if (!s.ok() && s.error().code == ErrorCode::kNotFound) {
-    return ErrorResponse(404, "not_found", "the address is not allowlisted");
-  }
-  if (!s.ok()) return StoreFailure(s.error());
-  return NoContent();
+  return RemoveScoped(c, "allowlist.remove", "the address is not allowlisted",
+                      [](Store& st, const std::string& scope, const std::string& address,
+                         const AuditEntry& audit) { return st.RemoveAllowlist(scope, address, audit); });
 }
 
 // ---- complaints, stats, accounts ---------------------------------------------------------

@@ -55,13 +55,7 @@ int Release(Store& store, const std::string& user) {
 
 int CmdAccounts(const Args& args) {
   ParsedArgs a;
-  std::string error;
-  if (!ParseArgs(args, {}, {}, &a, &error)) {
-    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
-    Usage();
-    return kExitUsage;
-  }
-  if (a.positional.empty()) return Usage(), kExitUsage;
+  if (!ParseVerbArgs(args, {}, {}, Usage, &a)) return kExitUsage;
   const std::string& verb = a.positional[0];
   bool list = verb == "list" && a.positional.size() == 1;
   bool release = verb == "release" && a.positional.size() == 2;

@@ -39,13 +39,7 @@ int List(const ParsedArgs& a, Store& store) {
 
 int CmdAllowlist(const Args& args) {
   ParsedArgs a;
-  std::string error;
-  if (!ParseArgs(args, {"scope", "note"}, {}, &a, &error)) {
-    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
-    Usage();
-    return kExitUsage;
-  }
-  if (a.positional.empty()) return Usage(), kExitUsage;
+  if (!ParseVerbArgs(args, {"scope", "note"}, {}, Usage, &a)) return kExitUsage;
   const std::string& verb = a.positional[0];
   const bool takes_address = verb == "add" || verb == "remove";
   if (!(takes_address || verb == "list") || a.positional.size() != (takes_address ? 2u : 1u)) {

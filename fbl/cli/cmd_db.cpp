@@ -45,13 +45,7 @@ int Migrate(const StoreOptions& options) {
 
 int CmdDb(const Args& args) {
   ParsedArgs a;
-  std::string error;
-  if (!ParseArgs(args, {}, {}, &a, &error)) {
-    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
-    Usage();
-    return kExitUsage;
-  }
-  if (a.positional.empty()) return Usage(), kExitUsage;
+  if (!ParseVerbArgs(args, {}, {}, Usage, &a)) return kExitUsage;
   const std::string& verb = a.positional[0];
   const std::size_t want = verb == "backup" ? 2 : 1;
   if ((verb != "backup" && verb != "check" && verb != "migrate") || a.positional.size() != want) {

@@ -258,14 +258,8 @@ int Export(const ParsedArgs& a, Store& store) {
 
 int CmdSuppressions(const Args& args) {
   ParsedArgs a;
-  std::string error;
-  if (!ParseArgs(args, {"scope", "reason", "limit", "after", "query", "expires", "note", "format", "client"},
-                 {"skip-invalid"}, &a, &error)) {
-    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
-    Usage();
-    return kExitUsage;
-  }
-  if (a.positional.empty()) return Usage(), kExitUsage;
+  if (!ParseVerbArgs(args, {"scope", "reason", "limit", "after", "query", "expires", "note", "format", "client"},
+                 {"skip-invalid"}, Usage, &a)) return kExitUsage;
   const std::string& verb = a.positional[0];
   StoreOptions options;
   int code = kExitOk;

@@ -64,13 +64,7 @@ int List(Store& store) {
 
 int CmdTokens(const Args& args) {
   ParsedArgs a;
-  std::string error;
-  if (!ParseArgs(args, {"scope", "note"}, {"write"}, &a, &error)) {
-    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
-    Usage();
-    return kExitUsage;
-  }
-  if (a.positional.empty()) return Usage(), kExitUsage;
+  if (!ParseVerbArgs(args, {"scope", "note"}, {"write"}, Usage, &a)) return kExitUsage;
   const std::string& verb = a.positional[0];
   const std::size_t want = verb == "revoke" ? 2u : 1u;
   if (!(verb == "issue" || verb == "revoke" || verb == "list") || a.positional.size() != want ||

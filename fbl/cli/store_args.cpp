@@ -12,6 +12,21 @@
 
 namespace fbl::cli {
 
+bool ParseVerbArgs(const Args& args, const std::vector<std::string>& value_options,
+                   const std::vector<std::string>& flags, void (*usage)(), ParsedArgs* out) {
+  std::string error;
+  if (!ParseArgs(args, value_options, flags, out, &error)) {
+    std::fprintf(stderr, "fblctl: %s\n", error.c_str());
+    usage();
+    return false;
+  }
+  if (out->positional.empty()) {
+    usage();
+    return false;
+  }
+  return true;
+}
+
 bool ParseArgs(const Args& args, const std::vector<std::string>& value_options,
                const std::vector<std::string>& flags, ParsedArgs* out, std::string* error) {
   auto listed = [](const std::vector<std::string>& v, const std::string& s) {

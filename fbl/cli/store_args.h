@@ -28,6 +28,11 @@ struct ParsedArgs {
 bool ParseArgs(const Args& args, const std::vector<std::string>& value_options,
                const std::vector<std::string>& flags, ParsedArgs* out, std::string* error);
 
+// ParseArgs for "fblctl COMMAND VERB ...": also requires a verb (the first positional).
+// On failure prints the problem and `usage()` to stderr and returns false: exit kExitUsage.
+bool ParseVerbArgs(const Args& args, const std::vector<std::string>& value_options,
+                   const std::vector<std::string>& flags, void (*usage)(), ParsedArgs* out);
+
 // The store options from --db PATH and/or --config FILE (--db overrides the config's path).
 // Prints the problem to stderr and returns false with *exit_code set when neither is given
 // (kExitUsage) or the config does not load (kExitConfig).
