@@ -200,8 +200,10 @@ std::string_view CutAtOriginal(std::string_view text) {
       "your message reads",             "\ncontent-type: message/rfc822", "message text follows",
       "original mail follows",          "copy of your message"};
   std::size_t cut = text.size();
-  for (const char* m : kMarkers) {
-    std::size_t at = text::IFind(text, m);
+  for (std::string_view m : kMarkers) {
+    // Only an earlier marker can move the cut: search no further than the current one.
+    std::string_view hay = text.substr(0, std::min(text.size(), cut + m.size()));
+    std::size_t at = text::IFind(hay, m);
     if (at != std::string_view::npos && at > 0) cut = std::min(cut, at);
   }
   return text.substr(0, cut);

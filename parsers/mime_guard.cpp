@@ -38,6 +38,20 @@ std::string BoundaryParam(std::string_view value) {
   return "";
 }
 
+// True when no "--boundary" of `boundaries` appears anywhere but at the start of a line.
+// More than kMaxChecked boundaries count as false (the caller takes the safe, slower path).
+bool DelimitersAtLineStarts(std::string_view text, const std::vector<std::string>& boundaries) {
+  constexpr std::size_t kMaxChecked = 32;
+  if (boundaries.size() > kMaxChecked) return false;
+  for (const std::string& b : boundaries) {
+    for (std::size_t at = text.find(b); at != std::string_view::npos; at = text.find(b, at + 1)) {
+      bool delimiter = at >= 2 && text[at - 1] == '-' && text[at - 2] == '-';
+      if (delimiter && at > 2 && text[at - 3] != '\n') return false;
+    }
+  }
+  return true;
+}
+
 // Walks the text line by line, tracking open multipart boundaries and message/rfc822 nesting.
 class ShapeScanner {
  public:
@@ -51,6 +65,7 @@ class ShapeScanner {
       Status s = OnLine(line);
       if (!s.ok()) return s.error();
     }
+    out_.delimiters_at_line_starts = DelimitersAtLineStarts(out_.text, declared_);
     return std::move(out_);
   }
 
@@ -138,6 +153,7 @@ class ShapeScanner {
         return OkStatus();
       }
       if (std::find(stack_.begin(), stack_.end(), boundary) == stack_.end()) stack_.push_back(boundary);
+      if (std::find(declared_.begin(), declared_.end(), boundary) == declared_.end()) declared_.push_back(boundary);
     } else if (type == "message/rfc822" || type == "message/global") {
       block_has_rfc822_ = true;
       ++rfc822_chain_;
@@ -158,6 +174,7 @@ class ShapeScanner {
   }
 
   std::string_view text_;
+  std::vector<std::string> declared_;  // every boundary parameter seen, once
   const ParseLimits& limits_;
   int depth_used_;
   std::size_t pos_ = 0;

@@ -18,6 +18,10 @@ std::string NormalizeLineEndings(std::string_view raw);
 struct GuardedText {
   std::string text;                   // LF line endings, cleaned (see GuardMessage)
   std::vector<std::string> warnings;  // e.g. "message truncated at 10485760 bytes"
+  // True when every "--boundary" of every multipart starts a line. mimetic's fast iterator
+  // parser splits a part at a delimiter found mid-line; ParseMimeTree uses its (slower,
+  // correct) istream parser when this is false.
+  bool delimiters_at_line_starts = true;
 };
 
 // Prepares `raw` for mimetic:

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "parsers/mime_guard.h"
 #include "parsers/parse.h"
 #include "parsers/result.h"
 
@@ -40,7 +41,7 @@ struct Entity {
 // message/rfc822 parts are decoded and parsed again (through the guard). Every mimetic
 // exception becomes kMalformed with its message; limits.max_parts bounds the tree.
 // Never throws.
-Result<Entity> ParseMimeTree(std::string_view guarded_text, const ParseLimits& limits,
+Result<Entity> ParseMimeTree(const GuardedText& guarded, const ParseLimits& limits,
                              std::vector<std::string>* warnings, int depth_used = 0);
 
 // Parses "Name: value" lines (with folding) up to the first empty line. Lines without a colon

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace fbl::text {
 namespace {
@@ -43,27 +44,6 @@ void AppendUtf8(std::string* out, std::uint32_t cp) {
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && c < 0xC2) return 0;  // overlong
-  if (n == 3) {
-    auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if (c == 0xE0 && c1 < 0xA0) return 0;
-    if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
-  }
-  if (n == 4) {
-    auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if (c > 0xF4 || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
-  }
-  return n;
 }
 
 std::string CharsetToUtf8(std::string_view charset, std::string_view bytes) {
@@ -277,6 +257,27 @@ std::string IsoToRfc3339(std::string_view s) {
 
 }  // namespace
 
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  if (n == 2 && c < 0xC2) return 0;  // overlong
+  if (n == 3) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c == 0xE0 && c1 < 0xA0) return 0;
+    if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
+  }
+  if (n == 4) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c > 0xF4 || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
+  }
+  return n;
+}
+
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
@@ -301,17 +302,37 @@ bool IStartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
 }
 
+namespace {
+
+// Next occurrence of `c` in [p, end), or nullptr.
+const char* NextOf(const char* p, const char* end, char c) {
+  return p < end ? static_cast<const char*>(std::memchr(p, c, static_cast<std::size_t>(end - p))) : nullptr;
+}
+
+}  // namespace
+
+// Candidates are found with memchr (vectorised in libc) for the lower- and upper-case first
+// byte, so the scan is linear and fast; only candidates are compared case-insensitively.
 std::size_t IFind(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
-  if (needle.size() > hay.size()) return std::string_view::npos;
+  if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
   const char lo = LowerChar(needle[0]);
   const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 32) : lo;
-  const char firsts[2] = {lo, up};
-  const std::string_view first_set(firsts, lo == up ? 1 : 2);
-  const std::size_t last = hay.size() - needle.size();
-  for (std::size_t i = hay.find_first_of(first_set, from); i != std::string_view::npos && i <= last;
-       i = hay.find_first_of(first_set, i + 1)) {
-    if (IEquals(hay.substr(i, needle.size()), needle)) return i;
+  const std::string_view rest = needle.substr(1);
+  const char* base = hay.data();
+  const char* end = base + (hay.size() - needle.size() + 1);  // a match starts before `end`
+  auto matches_at = [&](const char* c) { return IEquals(std::string_view(c + 1, rest.size()), rest); };
+  const char* next_lo = NextOf(base + from, end, lo);
+  const char* next_up = lo == up ? nullptr : NextOf(base + from, end, up);
+  while (next_lo != nullptr || next_up != nullptr) {
+    const bool take_lo = next_up == nullptr || (next_lo != nullptr && next_lo < next_up);
+    const char* c = take_lo ? next_lo : next_up;
+    if (matches_at(c)) return static_cast<std::size_t>(c - base);
+    if (take_lo) {
+      next_lo = NextOf(c + 1, end, lo);
+    } else {
+      next_up = NextOf(c + 1, end, up);
+    }
   }
   return std::string_view::npos;
 }

@@ -28,6 +28,10 @@ std::string DecodeTransfer(std::string_view body, std::string_view encoding);
 // adjacent encoded words is dropped (RFC 2047 section 6.2).
 std::string DecodeEncodedWords(std::string_view in);
 
+// Length of the valid UTF-8 sequence starting at s[i] (1-4), or 0 when it is not valid UTF-8
+// (truncated, overlong, surrogate, above U+10FFFF). REQUIRES: i < s.size().
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
+
 // Replaces bytes that are not valid UTF-8 with U+FFFD and control bytes (except TAB) by space.
 std::string SanitizeUtf8(std::string_view in);
 
