@@ -262,14 +262,18 @@ Awaitable<Status> ImapSource::Worker::Select(ImapClient& client, MailboxState* s
   state->last_uid = 0;
   if (saved->has_value() && (*saved)->uidvalidity == info.uidvalidity) {
     state->last_uid = (*saved)->last_uid;
-  } else if (saved->has_value()) {
+    co_return OkStatus();
+  }
+  if (saved->has_value()) {
     // UIDs were renumbered: rescan everything; the store's hash dedupe skips what was done.
     Log(LogLevel::kWarn, "imap", "UIDVALIDITY changed; rescanning the mailbox",
         {{"mailbox", label_},
          {"old", std::to_string((*saved)->uidvalidity)},
          {"new", std::to_string(info.uidvalidity)}});
   }
-  co_return OkStatus();
+  // Remember the new UIDVALIDITY at once, even when the mailbox is empty and no batch will
+  // store it: with last_uid 0 the worst case is one more harmless rescan.
+  co_return store_->SetMailboxState(state_key_, *state);
 }
 
 Awaitable<Status> ImapSource::Worker::Drain(ImapClient& client, const Folders& folders,

@@ -11,7 +11,8 @@
 // Any error (network, timeout, hostile response, store) is logged, counted in
 // fbl_mailbox_errors_total, and followed by a reconnect after capped exponential backoff with
 // jitter. Nothing is moved before its batch committed; reprocessing after a crash is harmless
-// (the store dedupes by content hash); a changed UIDVALIDITY rescans from UID 1.
+// (the store dedupes by content hash); a changed UIDVALIDITY is stored at SELECT and the
+// mailbox is rescanned from UID 1 (what was already committed is a duplicate, moved again).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 
 #include "fbl/config/config.h"
 #include "fbl/metrics/metrics.h"
@@ -92,6 +94,20 @@ class ImapRig {
       if (rows.ok() && !rows->empty()) ++count;
     }
     return count;
+  }
+  // Complained addresses reader<0..n-1> with exactly one suppression row of count 1.
+  int SuppressedExactlyOnce(int n) {
+    int count = 0;
+    for (int i = 0; i < n; ++i) {
+      auto rows = store_->LookupSuppressions("reader" + std::to_string(i) + "@example.net");
+      if (rows.ok() && rows->size() == 1 && (*rows)[0].count == 1) ++count;
+    }
+    return count;
+  }
+  std::optional<MailboxState> State(const ImapSourceOptions& o, const std::string& mailbox) {
+    auto state = store_->GetMailboxState(ImapStateKey(o, mailbox));
+    if (!state.ok()) return std::nullopt;
+    return *state;
   }
   int OutboxRows() {
     auto rows = store_->DueOutbox(4102444800, 1000000);
@@ -240,6 +256,86 @@ TEST(ImapDovecot, DovecotRestartedMidBatchRecoversByItselfAndProcessesEachOnce) 
   EXPECT_GE(rig.Errors(), 1);
   EXPECT_EQ(rig.Suppressed(n), n);
   rig.StopSource();
+}
+
+// While the source is stopped, new reports arrive, one report that was committed but never
+// moved (a crash between commit and move) is back in INBOX, and the mailbox is rebuilt: its
+// UIDs start again at 1 under a new UIDVALIDITY, below the last UID the store remembers.
+TEST(ImapDovecot, ChangedUidValidityReprocessesNothingAndSkipsNothing) {
+  ImapRig rig;
+  ASSERT_TRUE(rig.dovecot.Start()) << rig.dovecot.error();
+  const int first = 10;
+  const int second = 10;
+  for (int i = 0; i < first; ++i) rig.dovecot.Deliver("r" + std::to_string(i), MakeArfReport(i));
+  ImapSourceOptions o = rig.Options(true);
+  o.batch_size = 4;
+  rig.Start(o);
+  ASSERT_TRUE(rig.RunUntil([&] {
+    auto s = rig.State(o, "INBOX");
+    return s && s->last_uid == static_cast<std::uint32_t>(first);
+  })) << rig.dovecot.Log();
+  rig.StopSource();
+  ASSERT_EQ(rig.dovecot.Count("Processed"), first);
+  const int outbox_after_first = rig.OutboxRows();
+  const std::uint32_t old_validity = rig.State(o, "INBOX")->uidvalidity;
+  ASSERT_EQ(old_validity, rig.dovecot.UidValidity("INBOX"));
+
+  rig.dovecot.Stop();
+  std::filesystem::path done;
+  for (const char* sub : {"new", "cur"}) {
+    for (const auto& e : std::filesystem::directory_iterator(rig.dovecot.FolderPath("Processed") / sub)) {
+      if (e.is_regular_file()) done = e.path();
+    }
+  }
+  ASSERT_FALSE(done.empty());
+  rig.dovecot.Deliver("unmoved", testing::ReadFile(done));
+  for (int i = first; i < first + second; ++i) {
+    rig.dovecot.Deliver("r" + std::to_string(i), MakeArfReport(i));
+  }
+  for (const auto& e : std::filesystem::directory_iterator(rig.dovecot.FolderPath(""))) {
+    std::string name = e.path().filename().string();
+    if (name == "dovecot-uidlist" || name.rfind("dovecot.index", 0) == 0) {
+      std::filesystem::remove(e.path());
+    }
+  }
+  const std::uint32_t new_validity = old_validity + 1000;
+  std::string out;
+  ASSERT_EQ(rig.dovecot.Doveadm({"mailbox", "update", "--uid-validity",
+                                 std::to_string(new_validity), "INBOX"}, &out), 0) << out;
+  ASSERT_EQ(rig.dovecot.Doveadm({"mailbox", "status", "uidvalidity uidnext messages", "INBOX"},
+                                &out), 0) << out;
+  ASSERT_NE(out.find("uidvalidity=" + std::to_string(new_validity)), std::string::npos) << out;
+  ASSERT_NE(out.find("uidnext=" + std::to_string(second + 2)), std::string::npos)
+      << "UIDs must restart at 1, below the stored last UID: " << out;
+
+  ASSERT_TRUE(rig.dovecot.Start()) << rig.dovecot.error();
+  rig.Start(o);
+  ASSERT_TRUE(rig.RunUntil([&] {
+    return rig.dovecot.Count("Processed") == first + second + 1 && rig.dovecot.Count() == 0;
+  })) << rig.dovecot.Count("Processed") << " processed\n" << rig.dovecot.Log();
+  EXPECT_TRUE(rig.RunUntil([&] {
+    auto s = rig.State(o, "INBOX");
+    return s && s->uidvalidity == new_validity &&
+           s->last_uid == static_cast<std::uint32_t>(second + 1);
+  }));
+  rig.StopSource();
+  EXPECT_EQ(rig.SuppressedExactlyOnce(first + second), first + second);
+  EXPECT_EQ(rig.OutboxRows(), outbox_after_first * (first + second) / first);
+  EXPECT_EQ(rig.dovecot.Count("Quarantine"), 0);
+  EXPECT_EQ(rig.dovecot.Count("Ignored"), 0);
+
+  // A change on an empty mailbox is remembered too, though no batch runs to store it.
+  rig.dovecot.Stop();
+  ASSERT_EQ(rig.dovecot.Doveadm({"mailbox", "update", "--uid-validity",
+                                 std::to_string(new_validity + 1), "INBOX"}, &out), 0) << out;
+  ASSERT_TRUE(rig.dovecot.Start()) << rig.dovecot.error();
+  rig.Start(o);
+  EXPECT_TRUE(rig.RunUntil([&] {
+    auto s = rig.State(o, "INBOX");
+    return s && s->uidvalidity == new_validity + 1 && s->last_uid == 0;
+  }));
+  rig.StopSource();
+  EXPECT_EQ(rig.Errors(), 0);
 }
 
 TEST(ImapDovecot, OverSizeMessageIsQuarantinedWithoutDownload) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <system_error>
 
 namespace fbl::testing {
@@ -137,6 +138,26 @@ int Dovecot::Count(const std::string& folder) const {
     }
   }
   return n;
+}
+
+int Dovecot::Doveadm(const std::vector<std::string>& args, std::string* output) const {
+  std::vector<std::string> argv = {"/usr/bin/env", "HOME=" + (dir_ / "home" / "fbl").string(),
+                                   "USER=nobody", "/usr/bin/doveadm", "-c",
+                                   (dir_ / "dovecot.conf").string()};
+  if (geteuid() == 0) {
+    argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
+                               "--clear-groups"});
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, output);
+}
+
+std::uint32_t Dovecot::UidValidity(const std::string& mailbox) const {
+  std::string out;
+  if (Doveadm({"mailbox", "status", "uidvalidity", mailbox}, &out) != 0) return 0;
+  std::size_t at = out.find("uidvalidity=");
+  if (at == std::string::npos) return 0;
+  return static_cast<std::uint32_t>(std::strtoul(out.c_str() + at + 12, nullptr, 10));
 }
 
 std::string Dovecot::Log() const {

@@ -5,9 +5,11 @@
 // When the test runs as root the server runs as nobody (setpriv): Dovecot refuses root logins.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/testing/process.h"
 #include "tests/testing/test_util.h"
@@ -32,6 +34,14 @@ class Dovecot {
   void Deliver(std::string_view name, std::string_view raw, const std::string& folder = "") const;
   // Messages in a folder ("" = INBOX), new/ and cur/ together; -1 when the folder is missing.
   int Count(const std::string& folder = "") const;
+  // The folder's directory in the Maildir ("" = INBOX).
+  std::filesystem::path FolderPath(const std::string& folder) const;
+  // Runs `doveadm -c <config> ARGS...` as the mail user on the mail storage directly (no
+  // auth service needed, so it also works while the server is stopped). Returns the exit
+  // code, stdout+stderr into *output.
+  int Doveadm(const std::vector<std::string>& args, std::string* output = nullptr) const;
+  // The UIDVALIDITY Dovecot reports for a mailbox ("INBOX", "Processed"); 0 on error.
+  std::uint32_t UidValidity(const std::string& mailbox) const;
 
   int port() const { return port_; }
   int tls_port() const { return tls_port_; }
@@ -44,7 +54,6 @@ class Dovecot {
 
  private:
   bool Prepare();
-  std::filesystem::path FolderPath(const std::string& folder) const;
 
   TempDir tmp_;
   std::filesystem::path dir_;
