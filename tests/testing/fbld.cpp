@@ -32,7 +32,7 @@ std::string Fbld::ConfigText() const {
          "domains = [\"example.com\"]\ndkim_domains = [\"example.com\"]\n"
          "[api]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\n"
          "allow_anonymous_reads = true\n"
-         "[notify]\ntransport = \"maildir\"\nmaildir = \"" + d + "/outbox\"\n" +
+         "[notify]\ntransport = \"" + settings_.notify_transport + "\"\nmaildir = \"" + d + "/outbox\"\n" +
          settings_.extra_toml;
 }
 

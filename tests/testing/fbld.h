@@ -17,6 +17,9 @@ struct FbldSettings {
   std::string provider_trust = "none";
   std::string authserv_id = "mx.fbl.test";
   std::string log_level = "debug";
+  // [notify] transport: "maildir" (into dir/outbox) or "off" (outbox rows stay queued, so
+  // tests can count them).
+  std::string notify_transport = "maildir";
   std::string extra_toml;  // appended to the generated config
 };
 
@@ -34,6 +37,8 @@ class Fbld {
   // Sends `sig` and returns the exit code (-1 when it did not exit normally in time).
   int Stop(int sig = 15);
   void Signal(int sig);
+  // SIGKILL (no clean-up in fbld) and reap; the next Start() is a fresh process.
+  void Kill9() { process_.Kill9(); }
   bool running() { return process_.running(); }
 
   // Maildir delivery: tmp/NAME, then rename into new/.
