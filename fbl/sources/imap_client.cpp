@@ -47,7 +47,10 @@ void ImapClient::Close() { stream_.Close(); }
 
 Status ImapClient::Track(const Response& r) {
   UpdateCapabilities(r, &caps_);
-  if (r.kind == Response::Kind::kUntagged && r.name == "EXISTS" && r.number) exists_ = *r.number;
+  if (r.kind == Response::Kind::kUntagged && r.name == "EXISTS" && r.number) {
+    exists_ = *r.number;
+    new_mail_ = true;
+  }
   if (r.kind == Response::Kind::kUntagged && r.name == "BYE") {
     return MakeError(ErrorCode::kUnavailable, "server closed the session: " + Sanitize(r.text, 200));
   }

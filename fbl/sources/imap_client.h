@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "fbl/net/timed_stream.h"
 #include "fbl/sources/imap_parser.h"
@@ -60,6 +61,10 @@ class ImapClient {
 
   const Capabilities& capabilities() const { return caps_; }
   std::uint32_t exists() const { return exists_; }
+  // True iff the server announced new mail (an untagged EXISTS, in the answer to any command)
+  // since the last call; clears the flag. Servers announce new mail once, at the end of
+  // whatever command is running when it arrives, and not again at the next IDLE.
+  bool TakeNewMail() { return std::exchange(new_mail_, false); }
 
  private:
   using Deadline = std::chrono::steady_clock::time_point;
@@ -78,6 +83,7 @@ class ImapClient {
   ResponseParser parser_;
   Capabilities caps_;
   std::uint32_t exists_ = 0;
+  bool new_mail_ = false;
   std::uint64_t tag_counter_ = 0;
   std::string read_buffer_;
 };

@@ -171,10 +171,14 @@ Awaitable<Status> ImapSource::Worker::Session() {
   FBL_CO_TRY(co_await Select(client, &state));
   SetConnected(true);
   while (!stopping_) {
+    client.TakeNewMail();  // from here on, new mail is either in this drain or flagged again
     FBL_CO_TRY(co_await Drain(client, folders, &state));
     backoff_.Reset();
     MarkPolled();
     if (stopping_) break;
+    // Mail announced during the drain (in the answer to a FETCH or MOVE) is not announced
+    // again at IDLE: waiting would leave it in the mailbox until the next message arrives.
+    if (client.TakeNewMail()) continue;
     FBL_CO_TRY(co_await WaitForMail(client));
   }
   co_await client.Logout();
