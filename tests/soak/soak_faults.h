@@ -82,8 +82,8 @@ class DbLocker {
   std::unique_ptr<SQLite::Database> db_;
 };
 
-// VmRSS of `pid` in KiB; -1 when unreadable.
-long ReadRssKib(pid_t pid);
+// A field of /proc/PID/status in KiB ("VmRSS", "RssAnon"); -1 when unreadable.
+long ReadStatusKib(pid_t pid, const std::string& field);
 
 // The "Message-ID" header of a message file (first 16 KiB), "" when absent.
 std::string MessageIdOf(const std::filesystem::path& file);
