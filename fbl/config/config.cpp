@@ -55,6 +55,8 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!in) return MakeError(ErrorCode::kInvalidArgument, path + ": cannot open");
   std::string text(kMaxConfigBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // A directory opens fine and reads nothing: without this check it would load as defaults.
+  if (in.bad()) return MakeError(ErrorCode::kInvalidArgument, path + ": cannot read");
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxConfigBytes) {
     return MakeError(ErrorCode::kLimitExceeded, path + ": larger than 4 MiB");

@@ -141,12 +141,26 @@ void ConfigReader::StringList(std::string_view key, std::vector<std::string>* ou
 
 namespace {
 
-bool ReadFirstLine(const std::string& path, std::string* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::getline(in, *out);
-  while (!out->empty() && (out->back() == '\r' || out->back() == '\n')) out->pop_back();
-  return true;
+constexpr std::size_t kMaxSecretLineBytes = 4096;
+
+// The first line of `path` into *out; "" on success, else why not. Bounded: a secret file
+// that is a device (/dev/zero) or a huge file without a newline must not be read whole, and
+// a directory (which opens fine) must not pass as an empty secret.
+std::string ReadFirstLine(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path;
+  std::string line;
+  char c;
+  while (in.get(c) && c != '\n') {
+    if (line.size() >= kMaxSecretLineBytes) {
+      return "the first line of " + path + " is longer than " + std::to_string(kMaxSecretLineBytes) + " bytes";
+    }
+    line.push_back(c);
+  }
+  if (in.bad()) return "cannot read " + path;
+  while (!line.empty() && line.back() == '\r') line.pop_back();
+  *out = std::move(line);
+  return "";
 }
 
 }  // namespace
@@ -171,9 +185,8 @@ void ConfigReader::Secret(std::string_view key, std::string* out) {
     }
     *out = v;
   }
-  if (!file.empty() && !ReadFirstLine(file, out)) {
-    Fail(k + "_file", "cannot read " + file);
-  }
+  if (file.empty()) return;
+  if (std::string problem = ReadFirstLine(file, out); !problem.empty()) Fail(k + "_file", problem);
 }
 
 ConfigReader ConfigReader::Table(std::string_view key) {
