@@ -26,6 +26,8 @@ int NestingDepth(std::string_view text, int limit) {
   return deepest;
 }
 
+constexpr std::int64_t kMaxUnixSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+
 bool ParseDigits(std::string_view s, int* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
@@ -64,7 +66,13 @@ std::string FormatTime(std::int64_t unix_seconds) {
 Result<std::int64_t> ParseTime(std::string_view text) {
   std::int64_t seconds = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec == std::errc() && p == text.data() + text.size()) return seconds;
+  if (ec == std::errc() && p == text.data() + text.size()) {
+    // Bounded to the calendar FormatTime can print, so that handlers may subtract times.
+    if (seconds < 0 || seconds > kMaxUnixSeconds) {
+      return MakeError(ErrorCode::kInvalidArgument, "Unix seconds out of range (0 to 253402300799)");
+    }
+    return seconds;
+  }
   std::tm tm{};
   bool date_only = text.size() == 10;
   bool full = text.size() == 20 && text[10] == 'T' && text[19] == 'Z' && text[13] == ':' && text[16] == ':';

@@ -24,7 +24,7 @@ std::string DumpJson(const nlohmann::json& value);
 // "2026-11-28T19:00:00Z".
 std::string FormatTime(std::int64_t unix_seconds);
 // Accepts RFC 3339 UTC ("2026-11-28T19:00:00Z"), a date ("2026-11-28", midnight UTC) or Unix
-// seconds ("1795806000"). kInvalidArgument otherwise.
+// seconds ("1795806000", 0 to 253402300799 = year 9999). kInvalidArgument otherwise.
 Result<std::int64_t> ParseTime(std::string_view text);
 
 }  // namespace fbl::api
