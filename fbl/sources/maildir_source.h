@@ -59,7 +59,7 @@ class MaildirSource {
   void Schedule(std::chrono::milliseconds delay);
   void OnTimer();
 
-  boost::asio::io_context& io_;
+  [[maybe_unused]] boost::asio::io_context& io_;  // not read; keeps clang -Werror quiet
   Pipeline* pipeline_;
   MaildirSourceOptions options_;
   std::size_t max_file_bytes_;
