@@ -109,8 +109,13 @@ net::Awaitable<DrainReport> Notifier::Drain(UnixTime now) {
   std::vector<PlannedDelivery> plan = notify::PlanDeliveries(
       due.value(), [this](const std::string& id) { return PolicyFor(id); }, last_sent, now);
   smtp_down_ = false;
+  outbox_unwritable_ = false;
   for (PlannedDelivery& d : plan) {
     co_await Deliver(d, now, &report);
+    if (outbox_unwritable_) {
+      Log(LogLevel::kWarn, kComponent, "outbox cannot be updated: drain stopped, the rest waits for the next one");
+      break;
+    }
   }
   co_await CloseSmtp();
   UpdateGauges(now);
@@ -281,6 +286,7 @@ void Notifier::Settle(const PlannedDelivery& d, const Status& result, UnixTime n
       report->retried += s.ok();
     }
     if (!s.ok()) {
+      outbox_unwritable_ = true;
       Log(LogLevel::kWarn, kComponent, "cannot update the outbox",
           {{"message_id", row.message_id}, {"error", s.error().detail}});
     }

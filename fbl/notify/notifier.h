@@ -88,6 +88,9 @@ class Notifier {
   std::string smtp_tls_error_;
   std::unique_ptr<notify::SmtpClient> smtp_;
   bool smtp_down_ = false;  // this drain could not connect: the rest waits for the next
+  // Set when a row's outcome could not be written (disk full, database locked): the drain
+  // stops there, so at most one delivery per drain is repeated later, not a whole batch.
+  bool outbox_unwritable_ = false;
   bool stopped_ = true;
 };
 

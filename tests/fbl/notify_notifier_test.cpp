@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 
@@ -22,6 +24,7 @@ class NotifierTest : public ::testing::Test {
   void SetUp() override {
     StoreOptions so;
     so.path = (dir_ / "fbl.db").string();
+    so.busy_timeout_ms = 50;
     Result<std::unique_ptr<Store>> s = OpenSqliteStore(so);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     store_ = std::move(s).value();
@@ -102,6 +105,23 @@ TEST_F(NotifierTest, MaildirTransportDeliversOnceAndMarksTheRowSent) {
   EXPECT_EQ(Delivered().size(), 1u);
   EXPECT_EQ(metrics_.notifications.Add({{"channel", "maildir"}, {"result", "sent"}}).Value(), 1);
   EXPECT_EQ(metrics_.outbox_pending.Add({}).Value(), 0);
+}
+
+TEST_F(NotifierTest, AnOutboxThatCannotBeWrittenStopsTheDrainAfterOneDelivery) {
+  for (int n = 1; n <= 5; ++n) Enqueue("acme", n);
+  {
+    // Another process holds the write lock: every outcome write fails (as on a full disk).
+    SQLite::Database other((dir_ / "fbl.db").string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN EXCLUSIVE");
+    DrainReport r = Drain(kT0);
+    EXPECT_EQ(r.sent, 0);
+    EXPECT_EQ(Delivered().size(), 1u) << "one delivery, then the drain stops";
+    other.exec("ROLLBACK");
+  }
+  DrainReport r = Drain(kT0 + 1);
+  EXPECT_EQ(r.sent, 5);
+  EXPECT_EQ(Delivered().size(), 6u) << "the unrecorded one is sent again: at least once";
+  EXPECT_EQ(Drain(kT0 + 2).sent, 0);
 }
 
 TEST_F(NotifierTest, AdminNoticeGoesToTheAdminAddress) {
