@@ -6,7 +6,12 @@
 //   bench_policy_load --self [--connections 64] [--seconds 10]
 //   bench_policy_load --port 10040 --name postfwd [--connections 64] [--seconds 10]
 //   bench_policy_load --unix /path/to/socket --name policyd-rate-limit
+//   bench_policy_load --self --rate 20000     (open loop: 20,000 requests/s offered in total)
 //
+// Without --rate every connection sends its next request as soon as the answer is in (closed
+// loop: the maximum throughput, latency includes all the queueing at saturation). With --rate
+// each connection sends on a fixed schedule and latency is measured from the scheduled time,
+// so a slow answer is charged to every request it delays (no coordinated omission).
 // Prints one line: name, connections, requests, req/s, p50/p99/p99.9 latency (ms), errors.
 #include <utility>  // before Boost.Asio: its awaitable.hpp needs std::exchange
 #include <algorithm>
@@ -61,15 +66,41 @@ struct Stats {
 template <typename Socket>
 class Connection : public std::enable_shared_from_this<Connection<Socket>> {
  public:
-  Connection(Socket socket, int id, Clock::time_point deadline, Stats& stats)
-      : socket_(std::move(socket)), id_(id), deadline_(deadline), stats_(stats) {}
+  // `interval` zero: closed loop; otherwise one request per interval, the first at `first`.
+  Connection(Socket socket, int id, Clock::time_point deadline, Stats& stats, Clock::duration interval,
+             Clock::time_point first)
+      : socket_(std::move(socket)),
+        id_(id),
+        deadline_(deadline),
+        stats_(stats),
+        interval_(interval),
+        scheduled_(first),
+        timer_(socket_.get_executor()) {}
 
   void Next() {
+    if (interval_ == Clock::duration::zero()) {
+      sent_at_ = Clock::now();
+      Send();
+      return;
+    }
+    sent_at_ = scheduled_;
+    scheduled_ += interval_;
+    if (sent_at_ <= Clock::now()) {
+      Send();
+      return;
+    }
+    timer_.expires_at(sent_at_);
+    timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->Send();
+    });
+  }
+
+ private:
+  void Send() {
     if (Clock::now() >= deadline_) return;
     int account = (id_ * 7919 + message_ * 31) % 300;
     request_ = MakeRequest(account, message_ / 2, message_ % 2 == 1);
     ++message_;
-    sent_at_ = Clock::now();
     asio::async_write(socket_, asio::buffer(request_), [self = this->shared_from_this()](auto ec, std::size_t) {
       if (ec) {
         ++self->stats_.errors;
@@ -80,7 +111,6 @@ class Connection : public std::enable_shared_from_this<Connection<Socket>> {
     });
   }
 
- private:
   void OnAnswer(boost::system::error_code ec, std::size_t n) {
     if (ec || in_.compare(0, 7, "action=") != 0) {
       ++stats_.errors;
@@ -98,7 +128,10 @@ class Connection : public std::enable_shared_from_this<Connection<Socket>> {
   Stats& stats_;
   std::string request_;
   std::string in_;
-  Clock::time_point sent_at_;
+  Clock::duration interval_;
+  Clock::time_point scheduled_;
+  asio::steady_timer timer_;
+  Clock::time_point sent_at_;  // when the request was sent (closed loop) or due (open loop)
 };
 
 double Percentile(std::vector<double>& v, double p) {
@@ -117,6 +150,7 @@ int main(int argc, char** argv) {
   std::string name;
   int connections = 64;
   int seconds = 10;
+  double rate = 0;  // requests/s offered in total; 0: closed loop
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     bool v = i + 1 < argc;
@@ -126,9 +160,10 @@ int main(int argc, char** argv) {
     else if (a == "--name" && v) name = argv[++i];
     else if (a == "--connections" && v) connections = std::atoi(argv[++i]);
     else if (a == "--seconds" && v) seconds = std::atoi(argv[++i]);
+    else if (a == "--rate" && v) rate = std::atof(argv[++i]);
     else {
       std::fprintf(stderr, "usage: bench_policy_load (--self | --port N | --unix PATH) [--name S] "
-                           "[--connections N] [--seconds N]\n");
+                           "[--connections N] [--seconds N] [--rate REQ_PER_S]\n");
       return 64;
     }
   }
@@ -150,16 +185,22 @@ int main(int argc, char** argv) {
   Stats stats;
   auto start = Clock::now();
   auto deadline = start + std::chrono::seconds(seconds);
+  // Open loop: each connection sends every connections/rate seconds, the connections evenly
+  // staggered over one interval.
+  Clock::duration interval = rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(connections / rate))
+                                      : Clock::duration::zero();
   for (int c = 0; c < connections; ++c) {
+    Clock::time_point first = start + interval * c / connections;
     if (!unix_path.empty()) {
       asio::local::stream_protocol::socket s(io);
       s.connect(asio::local::stream_protocol::endpoint(unix_path));
-      std::make_shared<Connection<asio::local::stream_protocol::socket>>(std::move(s), c, deadline, stats)->Next();
+      std::make_shared<Connection<asio::local::stream_protocol::socket>>(std::move(s), c, deadline, stats, interval, first)->Next();
     } else {
       asio::ip::tcp::socket s(io);
       s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
       s.set_option(asio::ip::tcp::no_delay(true));
-      std::make_shared<Connection<asio::ip::tcp::socket>>(std::move(s), c, deadline, stats)->Next();
+      std::make_shared<Connection<asio::ip::tcp::socket>>(std::move(s), c, deadline, stats, interval, first)->Next();
     }
   }
   io.run();
@@ -168,6 +209,7 @@ int main(int argc, char** argv) {
   double p50 = Percentile(stats.latencies_ms, 0.50);
   double p99 = Percentile(stats.latencies_ms, 0.99);
   double p999 = Percentile(stats.latencies_ms, 0.999);
+  if (rate > 0) std::printf("offered %.0f/s (open loop, latency from the scheduled send time)\n", rate);
   std::printf("%-20s conns=%d requests=%zu rate=%.0f/s p50=%.3fms p99=%.3fms p99.9=%.3fms errors=%llu\n",
               name.empty() ? "server" : name.c_str(), connections, n, static_cast<double>(n) / elapsed, p50, p99,
               p999, static_cast<unsigned long long>(stats.errors));
