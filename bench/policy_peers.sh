@@ -1,6 +1,7 @@
 #!/bin/bash
 # Policy-server throughput, fbl vs postfwd vs policyd-rate-limit, same generator, same run.
 # Usage (root, from the repository): bench/policy_peers.sh BUILD_DIR [SECONDS] [CONNECTIONS]
+# Env RATES: the open-loop rates measured for fbl (default "20000 30000").
 # BUILD_DIR must hold bench/bench_policy_load (a Release build for the fbl figure).
 set -eu
 BUILD=${1:?build dir}
@@ -18,7 +19,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== fbl PolicyServer (in-process, 1 io thread, default detectors, action=alert)"
+echo "-- closed loop (as fast as answers come back: maximum throughput)"
 "$LOAD" --self --connections "$CONNS" --seconds "$SECS"
+for RATE in ${RATES:-20000 30000}; do
+  echo "-- open loop at $RATE requests/s offered (latency from the scheduled send time)"
+  "$LOAD" --self --connections "$CONNS" --seconds "$SECS" --rate "$RATE"
+done
 
 # postfwd 1.35 (postfwd2): a SASL rate rule as in its documentation.
 PF_PORT=10451
