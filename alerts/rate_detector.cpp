@@ -39,6 +39,9 @@ std::uint64_t Hash64(std::string_view s) {
   return h;
 }
 
+// Slot of index `i` (of any sign) in a ring of `n` slots.
+constexpr std::size_t Slot(std::int64_t i, std::int64_t n) { return static_cast<std::size_t>(((i % n) + n) % n); }
+
 int HourOfDay(EventTime t) { return static_cast<int>(((t % 86400) + 86400) % 86400 / 3600); }
 
 // 0 = Monday..Friday, 1 = Saturday, Sunday (UTC).
@@ -126,8 +129,8 @@ class AccountState {
     if (b > bucket_index) {
       std::int64_t n = std::min<std::int64_t>(b - bucket_index, kBuckets);
       for (std::int64_t i = 1; i <= n; ++i) {
-        buckets[static_cast<std::size_t>((bucket_index + i) % kBuckets)] = 0;
-        off_buckets[static_cast<std::size_t>((bucket_index + i) % kBuckets)] = 0;
+        buckets[Slot(bucket_index + i, kBuckets)] = 0;
+        off_buckets[Slot(bucket_index + i, kBuckets)] = 0;
       }
       bucket_index = b;
     }
@@ -139,7 +142,7 @@ class AccountState {
   std::uint32_t Sum(int window_buckets) const {
     std::uint32_t sum = 0;
     for (int k = 0; k < window_buckets; ++k) {
-      sum += buckets[static_cast<std::size_t>(((bucket_index - k) % kBuckets + kBuckets) % kBuckets)];
+      sum += buckets[Slot(bucket_index - k, kBuckets)];
     }
     return sum;
   }
@@ -158,10 +161,10 @@ class AccountState {
   }
 
   void Count(EventTime now, bool off_hours) {
-    auto i = static_cast<std::size_t>(bucket_index % kBuckets);
+    std::size_t i = Slot(bucket_index, kBuckets);
     ++buckets[i];
     if (off_hours) ++off_buckets[i];
-    ++hours[static_cast<std::size_t>(hour_index % kHours)];
+    ++hours[Slot(hour_index, kHours)];
     (void)now;
   }
 
@@ -238,12 +241,12 @@ class AccountState {
     for (std::int64_t k = 0; k < steps; ++k) {
       EventTime t = (hour_index + k) * kHour;
       if (k == 0 && hour_alerted) continue;  // an attack hour is not learned as normal
-      double count = k == 0 ? hours[static_cast<std::size_t>(hour_index % kHours)] : 0.0;
+      double count = k == 0 ? hours[Slot(hour_index, kHours)] : 0.0;
       double& p = profile[static_cast<std::size_t>(DayType(t))][static_cast<std::size_t>(HourOfDay(t))];
       p += o.profile_alpha * (count - p);
     }
     std::int64_t zero = std::min<std::int64_t>(gap, kHours);
-    for (std::int64_t k = 1; k <= zero; ++k) hours[static_cast<std::size_t>((hour_index + k) % kHours)] = 0;
+    for (std::int64_t k = 1; k <= zero; ++k) hours[Slot(hour_index + k, kHours)] = 0;
     hour_index = h;
     hour_max = {};
     hour_max_ips = 0;

@@ -58,6 +58,23 @@ TEST(RateDetectorTest, NeverSeenAccountIsCheckedAgainstColdStartCaps) {
   EXPECT_EQ(alerts[0].threshold, 30);
 }
 
+// Found by fuzz_maillog: a time before 1970 made the window index negative, and the detector
+// wrote outside its ring of buckets. Times before the epoch now behave like any other: a burst
+// shifted back by whole weeks alerts exactly as the same burst today.
+TEST(RateDetectorTest, TimesBeforeTheEpochBehaveLikeAnyOtherTime) {
+  constexpr EventTime kWeeks3000 = 3000 * 7 * kDay;
+  static_assert(kMonday - kWeeks3000 < 0);
+  for (EventTime shift : {EventTime{0}, kWeeks3000}) {
+    RateDetectors d(DetectorOptions{});
+    int first = 0;
+    auto alerts = Send(d, "new@example.com", kMonday + 10 * kHour - shift, 400, 1, &first);
+    EXPECT_EQ(first, 31) << "shift " << shift;
+    ASSERT_FALSE(alerts.empty());
+    EXPECT_EQ(alerts[0].detector, "cold_start");
+    EXPECT_EQ(alerts[0].window_count, 31);
+  }
+}
+
 TEST(RateDetectorTest, BurstFromLearnedAccountFiresAtTheMinuteFloor) {
   RateDetectors d(DetectorOptions{});
   LearnOfficeHours(d, "u@example.com", 3, 5);
