@@ -16,6 +16,7 @@
 #include "fbl/sources/imap_source.h"
 #include "store/sqlite_store.h"
 #include "tests/testing/process.h"
+#include "tests/testing/scripted_imap_server.h"
 #include "tests/testing/test_util.h"
 
 namespace fbl {
@@ -27,87 +28,42 @@ using Clock = std::chrono::steady_clock;
 
 enum class Hostility { kHugeLiteral, kEndlessLine, kMalformed, kSilent, kByeMidCommand };
 
+// The script: a plain mailbox up to the hostile part, chosen by `mode`.
 class FakeServer {
  public:
   FakeServer(Hostility mode, const std::string& cert, const std::string& key)
       : mode_(mode),
-        ctx_(asio::ssl::context::tls_server),
-        acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    ctx_.use_certificate_chain_file(cert);
-    ctx_.use_private_key_file(key, asio::ssl::context::pem);
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~FakeServer() {
-    stop_ = true;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    int fd = client_fd_.load();
-    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
-    thread_.join();
-  }
-  int port() const { return port_; }
-  int connections() const { return connections_; }
+        server_(cert, key, [this](testing::ScriptedImapServer::Connection& c, const std::string& line) {
+          return Answer(c, line);
+        }) {}
+  int port() const { return server_.port(); }
+  int connections() const { return server_.connections(); }
   int fetches() const { return fetches_; }
 
  private:
-  void AcceptLoop() {
-    while (!stop_) {
-      tcp::socket s(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(s, ec);
-      if (ec || stop_) return;
-      ++connections_;
-      client_fd_ = s.native_handle();
-      Serve(s);
-      client_fd_ = -1;
-    }
-  }
-
-  void Serve(tcp::socket& s) {
-    asio::ssl::stream<tcp::socket&> tls(s, ctx_);
-    boost::system::error_code ec;
-    tls.handshake(asio::ssl::stream_base::server, ec);
-    if (ec) return;
-    Send(tls, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE MOVE UIDPLUS] fake ready\r\n");
-    asio::streambuf buf;
-    while (!stop_) {
-      std::size_t n = asio::read_until(tls, buf, "\r\n", ec);
-      if (ec) return;
-      std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-      buf.consume(n);
-      line.resize(line.size() - 2);  // CRLF
-      if (!Answer(tls, line)) return;
-    }
-  }
-
-  template <typename Stream>
-  void Send(Stream& tls, const std::string& text) {
-    boost::system::error_code ec;
-    asio::write(tls, asio::buffer(text), ec);
-  }
+  using Connection = testing::ScriptedImapServer::Connection;
 
   // False to drop the connection.
-  template <typename Stream>
-  bool Answer(Stream& tls, const std::string& line) {
+  bool Answer(Connection& tls, const std::string& line) {
     std::string tag = line.substr(0, line.find(' '));
     std::string cmd = line.substr(tag.size() + 1);
-    auto ok = [&] { Send(tls, tag + " OK done\r\n"); };
+    auto ok = [&] { tls.Send(tag + " OK done\r\n"); };
     if (cmd.rfind("LIST \"\" \"\"", 0) == 0) {
-      Send(tls, "* LIST (\\Noselect) \".\" \"\"\r\n");
+      tls.Send("* LIST (\\Noselect) \".\" \"\"\r\n");
     } else if (cmd.rfind("LIST", 0) == 0) {
       std::string name = cmd.substr(cmd.rfind(' ') + 1);
-      Send(tls, "* LIST () \".\" " + name + "\r\n");
+      tls.Send("* LIST () \".\" " + name + "\r\n");
     } else if (cmd.rfind("SELECT", 0) == 0) {
       if (mode_ == Hostility::kSilent) {
         ++fetches_;  // counts as reaching the hostile part
         return true;  // never answers
       }
-      Send(tls, "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n");
+      tls.Send("* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n");
     } else if (cmd.rfind("UID FETCH", 0) == 0) {
       ++fetches_;
       return Hostile(tls, tag);
     } else if (cmd.rfind("LOGOUT", 0) == 0) {
-      Send(tls, "* BYE bye\r\n");
+      tls.Send("* BYE bye\r\n");
       ok();
       return false;
     }
@@ -115,21 +71,20 @@ class FakeServer {
     return true;
   }
 
-  template <typename Stream>
-  bool Hostile(Stream& tls, const std::string& tag) {
+  bool Hostile(Connection& tls, const std::string& tag) {
     switch (mode_) {
       case Hostility::kHugeLiteral:
-        Send(tls, "* 1 FETCH (UID 1 RFC822.SIZE 10 BODY[] {9999999999}\r\n");
-        Send(tls, std::string(64 * 1024, 'x'));
+        tls.Send("* 1 FETCH (UID 1 RFC822.SIZE 10 BODY[] {9999999999}\r\n");
+        tls.Send(std::string(64 * 1024, 'x'));
         return true;
       case Hostility::kEndlessLine:
-        for (int i = 0; i < 64 && !stop_; ++i) Send(tls, "* OK " + std::string(64 * 1024, 'x'));
+        for (int i = 0; i < 64 && !tls.stopping(); ++i) tls.Send("* OK " + std::string(64 * 1024, 'x'));
         return true;
       case Hostility::kMalformed:
-        Send(tls, "* 1 FETCH (UID \"x\" RFC822.SIZE)))\r\n" + tag + " OK done\r\n");
+        tls.Send("* 1 FETCH (UID \"x\" RFC822.SIZE)))\r\n" + tag + " OK done\r\n");
         return true;
       case Hostility::kByeMidCommand:
-        Send(tls, "* BYE going away\r\n");
+        tls.Send("* BYE going away\r\n");
         return false;
       case Hostility::kSilent:
         break;
@@ -138,15 +93,8 @@ class FakeServer {
   }
 
   Hostility mode_;
-  asio::io_context io_;
-  asio::ssl::context ctx_;
-  tcp::acceptor acceptor_;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> connections_{0};
   std::atomic<int> fetches_{0};
-  std::atomic<int> client_fd_{-1};
-  std::thread thread_;
+  testing::ScriptedImapServer server_;  // last: it serves as soon as it is built
 };
 
 class HostileTest : public ::testing::TestWithParam<Hostility> {

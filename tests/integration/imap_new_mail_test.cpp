@@ -21,6 +21,7 @@
 #include "store/sqlite_store.h"
 #include "tests/testing/dovecot.h"
 #include "tests/testing/process.h"
+#include "tests/testing/scripted_imap_server.h"
 #include "tests/testing/test_util.h"
 
 namespace fbl {
@@ -33,65 +34,20 @@ using Clock = std::chrono::steady_clock;
 class NewMailDuringMoveServer {
  public:
   NewMailDuringMoveServer(const std::string& cert, const std::string& key)
-      : ctx_(asio::ssl::context::tls_server),
-        acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    ctx_.use_certificate_chain_file(cert);
-    ctx_.use_private_key_file(key, asio::ssl::context::pem);
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~NewMailDuringMoveServer() {
-    stop_ = true;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    int fd = client_fd_.load();
-    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
-    thread_.join();
-  }
-  int port() const { return port_; }
+      : server_(cert, key, [this](testing::ScriptedImapServer::Connection& c, const std::string& line) {
+          return Answer(c, line);
+        }) {}
+  int port() const { return server_.port(); }
   int idles() const { return idles_; }
   static std::string Body(int uid) { return testing::MakeArfReport(uid); }
 
  private:
-  void AcceptLoop() {
-    while (!stop_) {
-      tcp::socket s(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(s, ec);
-      if (ec || stop_) return;
-      client_fd_ = s.native_handle();
-      Serve(s);
-      client_fd_ = -1;
-    }
-  }
-
-  void Serve(tcp::socket& s) {
-    asio::ssl::stream<tcp::socket&> tls(s, ctx_);
-    boost::system::error_code ec;
-    tls.handshake(asio::ssl::stream_base::server, ec);
-    if (ec) return;
-    Send(tls, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE MOVE UIDPLUS] fake ready\r\n");
-    asio::streambuf buf;
-    while (!stop_) {
-      std::size_t n = asio::read_until(tls, buf, "\r\n", ec);
-      if (ec) return;
-      std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-      buf.consume(n);
-      line.resize(line.size() - 2);
-      if (!Answer(tls, line)) return;
-    }
-  }
-
-  template <typename Stream>
-  void Send(Stream& tls, const std::string& text) {
-    boost::system::error_code ec;
-    asio::write(tls, asio::buffer(text), ec);
-  }
+  using Connection = testing::ScriptedImapServer::Connection;
 
   // The mailbox: UID 1 at first; UID 2 arrives while UID 1 is being moved.
-  template <typename Stream>
-  bool Answer(Stream& tls, const std::string& line) {
+  bool Answer(Connection& tls, const std::string& line) {
     if (line == "DONE") {
-      Send(tls, idle_tag_ + " OK idle done\r\n");
+      tls.Send(idle_tag_ + " OK idle done\r\n");
       return true;
     }
     std::size_t space = line.find(' ');
@@ -99,20 +55,20 @@ class NewMailDuringMoveServer {
     std::string tag = line.substr(0, space);
     std::string cmd = line.substr(space + 1);
     if (cmd.rfind("LIST \"\" \"\"", 0) == 0) {
-      Send(tls, "* LIST (\\Noselect) \".\" \"\"\r\n");
+      tls.Send("* LIST (\\Noselect) \".\" \"\"\r\n");
     } else if (cmd.rfind("LIST", 0) == 0) {
-      Send(tls, "* LIST () \".\" " + cmd.substr(cmd.rfind(' ') + 1) + "\r\n");
+      tls.Send("* LIST () \".\" " + cmd.substr(cmd.rfind(' ') + 1) + "\r\n");
     } else if (cmd.rfind("SELECT", 0) == 0) {
-      Send(tls, "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n");
+      tls.Send("* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n");
     } else if (cmd.rfind("UID FETCH", 0) == 0 && cmd.find("RFC822.SIZE") != std::string::npos) {
       for (int uid = first_uid_; uid <= last_uid_; ++uid) {
-        Send(tls, "* 1 FETCH (UID " + std::to_string(uid) + " RFC822.SIZE " +
+        tls.Send("* 1 FETCH (UID " + std::to_string(uid) + " RFC822.SIZE " +
                       std::to_string(Body(uid).size()) + ")\r\n");
       }
     } else if (cmd.rfind("UID FETCH", 0) == 0) {
       int uid = std::atoi(cmd.c_str() + 10);
       std::string body = Body(uid);
-      Send(tls, "* 1 FETCH (UID " + std::to_string(uid) + " BODY[] {" +
+      tls.Send("* 1 FETCH (UID " + std::to_string(uid) + " BODY[] {" +
                     std::to_string(body.size()) + "}\r\n" + body + ")\r\n");
     } else if (cmd.rfind("UID MOVE", 0) == 0) {
       int uid = std::atoi(cmd.c_str() + 9);
@@ -122,31 +78,25 @@ class NewMailDuringMoveServer {
         last_uid_ = 2;  // arrives now: announced here, and never again
         untagged += "* 1 EXISTS\r\n";
       }
-      Send(tls, untagged);
+      tls.Send(untagged);
     } else if (cmd == "IDLE") {
       ++idles_;
       idle_tag_ = tag;
-      Send(tls, "+ idling\r\n");
+      tls.Send("+ idling\r\n");
       return true;  // nothing to report; the tagged answer follows DONE
     } else if (cmd.rfind("LOGOUT", 0) == 0) {
-      Send(tls, "* BYE bye\r\n" + tag + " OK done\r\n");
+      tls.Send("* BYE bye\r\n" + tag + " OK done\r\n");
       return false;
     }
-    Send(tls, tag + " OK done\r\n");
+    tls.Send(tag + " OK done\r\n");
     return true;
   }
 
-  asio::io_context io_;
-  asio::ssl::context ctx_;
-  tcp::acceptor acceptor_;
-  int port_ = 0;
   int first_uid_ = 1;
   int last_uid_ = 1;
   std::string idle_tag_;
-  std::atomic<bool> stop_{false};
   std::atomic<int> idles_{0};
-  std::atomic<int> client_fd_{-1};
-  std::thread thread_;
+  testing::ScriptedImapServer server_;  // last: it serves as soon as it is built
 };
 
 TEST(ImapNewMail, MailAnnouncedDuringAMoveIsDrainedWithoutWaitingForIdle) {
