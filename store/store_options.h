@@ -9,8 +9,15 @@
 namespace fbl {
 
 struct StoreOptions {
-  std::string backend = "sqlite";       // "sqlite" (the embedded default)
+  std::string backend = "sqlite";       // "sqlite" (the embedded default) | "postgresql"
   std::string path = "var/fbl.db";      // SQLite database file
+  // PostgreSQL (backend = "postgresql", store/pg_store.h): a libpq conninfo string or URI
+  // ("host=db1 dbname=fbl user=fbl sslmode=verify-full sslrootcert=/etc/fbl/ca.pem"), the
+  // password (from password / password_env / password_file, or the environment variable
+  // FBL_PG_PASSWORD; never part of the dsn), and the most connections one process opens.
+  std::string dsn;
+  std::string password;
+  int pool_size = 4;                    // [1, 64]
   int busy_timeout_ms = 5000;           // [0, 600000] wait for a lock before failing
   int raw_retention_days = 90;          // [0, 36500] raw reports kept; 0 = forever
   int global_after_clients = 3;         // [1, 1000] complaints from this many clients → global

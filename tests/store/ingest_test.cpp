@@ -8,16 +8,10 @@ namespace {
 
 using testing::BounceItem;
 using testing::ComplaintItem;
-using testing::TempDir;
 
-class IngestTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL (tests/store/store_test_util.h).
+class IngestTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    options_ = testing::TestStoreOptions(dir_);
-    store_ = testing::OpenTestStore(options_);
-    ASSERT_NE(store_, nullptr);
-  }
-
   IngestOutcome IngestOne(const IngestItem& item) {
     auto r = store_->Ingest({item});
     EXPECT_TRUE(r.ok()) << r.error().ToString();
@@ -31,16 +25,12 @@ class IngestTest : public ::testing::Test {
     return r.ok() ? r.value() : std::vector<Suppression>{};
   }
 
-  std::int64_t Count(const std::string& table) {
-    return store_->database().execAndGet("SELECT count(*) FROM " + table).getInt64();
-  }
-
-  TempDir dir_;
-  StoreOptions options_;
-  std::unique_ptr<SqliteStore> store_;
+  std::int64_t CountRows(const std::string& table) { return Count("SELECT count(*) FROM " + table); }
 };
 
-TEST_F(IngestTest, ComplaintSuppressesTheAddressForThatClientAtOnce) {
+FBL_INSTANTIATE_FOR_EVERY_BACKEND(IngestTest);
+
+TEST_P(IngestTest, ComplaintSuppressesTheAddressForThatClientAtOnce) {
   IngestOutcome out = IngestOne(ComplaintItem(1, "acme", "Victim@Example.COM"));
   EXPECT_FALSE(out.duplicate);
   EXPECT_EQ(out.suppressions_added, 1);
@@ -54,10 +44,10 @@ TEST_F(IngestTest, ComplaintSuppressesTheAddressForThatClientAtOnce) {
   EXPECT_EQ(rows[0].reason, SuppressionReason::kComplaint);
   EXPECT_EQ(rows[0].count, 1);
   EXPECT_EQ(rows[0].source_report_id, out.report_id);
-  EXPECT_EQ(Count("complaints"), 1);
+  EXPECT_EQ(CountRows("complaints"), 1);
 }
 
-TEST_F(IngestTest, SameReportTwiceChangesNothing) {
+TEST_P(IngestTest, SameReportTwiceChangesNothing) {
   IngestItem item = ComplaintItem(7, "acme", "a@example.com");
   item.outbox.push_back({"acme", "email", "complaint", "{}", "msg-7@fbl", 0});
   IngestOutcome first = IngestOne(item);
@@ -66,26 +56,26 @@ TEST_F(IngestTest, SameReportTwiceChangesNothing) {
   EXPECT_TRUE(second.duplicate);
   EXPECT_EQ(second.report_id, first.report_id);
   EXPECT_EQ(second.suppressions_added + second.suppressions_updated, 0);
-  EXPECT_EQ(Count("reports"), 1);
-  EXPECT_EQ(Count("complaints"), 1);
-  EXPECT_EQ(Count("outbox"), 1);
+  EXPECT_EQ(CountRows("reports"), 1);
+  EXPECT_EQ(CountRows("complaints"), 1);
+  EXPECT_EQ(CountRows("outbox"), 1);
   auto rows = Lookup("a@example.com");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].count, 1);
 }
 
-TEST_F(IngestTest, SameReportTwiceInOneBatchIsADuplicateTheSecondTime) {
+TEST_P(IngestTest, SameReportTwiceInOneBatchIsADuplicateTheSecondTime) {
   IngestItem item = ComplaintItem(8, "acme", "a@example.com");
   auto r = store_->Ingest({item, item});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_FALSE((*r)[0].duplicate);
   EXPECT_TRUE((*r)[1].duplicate);
-  EXPECT_EQ(Count("reports"), 1);
+  EXPECT_EQ(CountRows("reports"), 1);
 }
 
-TEST_F(IngestTest, ComplaintsFromEnoughDistinctClientsSuppressGlobally) {
+TEST_P(IngestTest, ComplaintsFromEnoughDistinctClientsSuppressGlobally) {
   options_.global_after_clients = 3;
-  store_ = testing::OpenTestStore(options_);
+  Reopen();
   IngestOne(ComplaintItem(1, "acme", "x@example.com"));
   IngestOne(ComplaintItem(2, "acme", "x@example.com"));  // same client again: still one client
   IngestOne(ComplaintItem(3, "beta", "x@example.com"));
@@ -97,14 +87,14 @@ TEST_F(IngestTest, ComplaintsFromEnoughDistinctClientsSuppressGlobally) {
   EXPECT_TRUE(global);
 }
 
-TEST_F(IngestTest, ComplaintWithoutClientSuppressesGlobally) {
+TEST_P(IngestTest, ComplaintWithoutClientSuppressesGlobally) {
   IngestOne(ComplaintItem(1, "", "x@example.com"));
   auto rows = Lookup("x@example.com");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].scope, "*");
 }
 
-TEST_F(IngestTest, RepeatedComplaintCountsAndMovesLastSeen) {
+TEST_P(IngestTest, RepeatedComplaintCountsAndMovesLastSeen) {
   IngestOne(ComplaintItem(1, "acme", "x@example.com", 1000));
   IngestOutcome out = IngestOne(ComplaintItem(2, "acme", "X@example.com", 5000));
   EXPECT_EQ(out.suppressions_updated, 1);
@@ -116,18 +106,18 @@ TEST_F(IngestTest, RepeatedComplaintCountsAndMovesLastSeen) {
   EXPECT_EQ(rows[0].address_original, "x@example.com");  // the first spelling is kept
 }
 
-TEST_F(IngestTest, HardBounceSuppresses) {
+TEST_P(IngestTest, HardBounceSuppresses) {
   IngestOne(BounceItem(1, "acme", "gone@example.com", true));
   auto rows = Lookup("gone@example.com");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].reason, SuppressionReason::kHardBounce);
-  EXPECT_EQ(Count("bounces"), 1);
+  EXPECT_EQ(CountRows("bounces"), 1);
 }
 
-TEST_F(IngestTest, SoftBouncesSuppressOnlyAfterKWithinDDays) {
+TEST_P(IngestTest, SoftBouncesSuppressOnlyAfterKWithinDDays) {
   options_.soft_bounce_threshold = 3;
   options_.soft_bounce_window_days = 7;
-  store_ = testing::OpenTestStore(options_);
+  Reopen();
   const UnixTime day = 86400;
   IngestOne(BounceItem(1, "acme", "full@example.com", false, 0));
   IngestOne(BounceItem(2, "acme", "full@example.com", false, 10 * day));  // first one is too old
@@ -140,17 +130,17 @@ TEST_F(IngestTest, SoftBouncesSuppressOnlyAfterKWithinDDays) {
   EXPECT_EQ(rows[0].reason, SuppressionReason::kSoftBounce);
 }
 
-TEST_F(IngestTest, NotSpamNeverSuppresses) {
+TEST_P(IngestTest, NotSpamNeverSuppresses) {
   IngestItem item = ComplaintItem(1, "acme", "fan@example.com");
   item.feedback_type = FeedbackType::kNotSpam;
   item.events[0].type = RecipientEvent::Type::kNotSpam;
   IngestOutcome out = IngestOne(item);
   EXPECT_EQ(out.suppressions_added, 0);
   EXPECT_TRUE(Lookup("fan@example.com").empty());
-  EXPECT_EQ(Count("complaints"), 0);
+  EXPECT_EQ(CountRows("complaints"), 0);
 }
 
-TEST_F(IngestTest, OptOutSuppressesAsUnsubscribe) {
+TEST_P(IngestTest, OptOutSuppressesAsUnsubscribe) {
   IngestItem item = ComplaintItem(1, "acme", "bye@example.com");
   item.feedback_type = FeedbackType::kOptOut;
   item.events[0].type = RecipientEvent::Type::kOptOut;
@@ -160,17 +150,17 @@ TEST_F(IngestTest, OptOutSuppressesAsUnsubscribe) {
   EXPECT_EQ(rows[0].reason, SuppressionReason::kUnsubscribe);
 }
 
-TEST_F(IngestTest, AllowlistedAddressIsNeverSuppressedAndANoteSaysSo) {
+TEST_P(IngestTest, AllowlistedAddressIsNeverSuppressedAndANoteSaysSo) {
   ASSERT_TRUE(store_->AddAllowlist("*", "vip@example.com", "ceo", {"test", "", "", ""}).ok());
   IngestOutcome out = IngestOne(ComplaintItem(1, "acme", "VIP@example.com"));
   EXPECT_EQ(out.suppressions_added, 0);
   ASSERT_FALSE(out.notes.empty());
   EXPECT_NE(out.notes[0].find("allowlisted"), std::string::npos);
   EXPECT_TRUE(Lookup("vip@example.com").empty());
-  EXPECT_EQ(Count("complaints"), 1);  // the complaint itself is still recorded
+  EXPECT_EQ(CountRows("complaints"), 1);  // the complaint itself is still recorded
 }
 
-TEST_F(IngestTest, ClientAllowlistProtectsOnlyThatClient) {
+TEST_P(IngestTest, ClientAllowlistProtectsOnlyThatClient) {
   ASSERT_TRUE(store_->AddAllowlist("acme", "vip@example.com", "", {"test", "", "", ""}).ok());
   IngestOne(ComplaintItem(1, "acme", "vip@example.com"));
   IngestOne(ComplaintItem(2, "beta", "vip@example.com"));
@@ -179,7 +169,7 @@ TEST_F(IngestTest, ClientAllowlistProtectsOnlyThatClient) {
   EXPECT_EQ(rows[0].scope, "beta");
 }
 
-TEST_F(IngestTest, EventsOfReportsNotProcessedAreNotApplied) {
+TEST_P(IngestTest, EventsOfReportsNotProcessedAreNotApplied) {
   for (ReportStatus s : {ReportStatus::kQuarantined, ReportStatus::kIgnored, ReportStatus::kUntrusted,
                          ReportStatus::kUnattributed}) {
     IngestItem item = ComplaintItem(static_cast<std::uint64_t>(s) + 10, "acme", "x@example.com");
@@ -188,25 +178,25 @@ TEST_F(IngestTest, EventsOfReportsNotProcessedAreNotApplied) {
     EXPECT_EQ(out.suppressions_added, 0);
   }
   EXPECT_TRUE(Lookup("x@example.com").empty());
-  EXPECT_EQ(Count("reports"), 4);
-  EXPECT_EQ(Count("complaints"), 0);
+  EXPECT_EQ(CountRows("reports"), 4);
+  EXPECT_EQ(CountRows("complaints"), 0);
 }
 
-TEST_F(IngestTest, OutboxRowWithAKnownMessageIdIsIgnored) {
+TEST_P(IngestTest, OutboxRowWithAKnownMessageIdIsIgnored) {
   IngestItem a = ComplaintItem(1, "acme", "x@example.com");
   a.outbox.push_back({"acme", "email", "digest", "{\"n\":1}", "digest-acme-1@fbl", 100});
   IngestItem b = ComplaintItem(2, "acme", "y@example.com");
   b.outbox.push_back({"acme", "email", "digest", "{\"n\":2}", "digest-acme-1@fbl", 100});
   IngestOne(a);
   IngestOne(b);
-  EXPECT_EQ(Count("outbox"), 1);
+  EXPECT_EQ(CountRows("outbox"), 1);
   auto due = store_->DueOutbox(100, 10);
   ASSERT_TRUE(due.ok());
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].payload_json, "{\"n\":1}");
 }
 
-TEST_F(IngestTest, InvalidRecipientIsNotedAndTheRestIsApplied) {
+TEST_P(IngestTest, InvalidRecipientIsNotedAndTheRestIsApplied) {
   IngestItem item = ComplaintItem(1, "acme", "not-an-address");
   item.events.push_back({RecipientEvent::Type::kComplaint, "ok@example.com", "", ""});
   IngestOutcome out = IngestOne(item);
@@ -215,18 +205,18 @@ TEST_F(IngestTest, InvalidRecipientIsNotedAndTheRestIsApplied) {
   EXPECT_NE(out.notes[0].find("invalid recipient"), std::string::npos);
 }
 
-TEST_F(IngestTest, ABadOutboxChannelRollsBackTheWholeBatch) {
+TEST_P(IngestTest, ABadOutboxChannelRollsBackTheWholeBatch) {
   IngestItem good = ComplaintItem(1, "acme", "x@example.com");
   IngestItem bad = ComplaintItem(2, "acme", "y@example.com");
   bad.outbox.push_back({"acme", "carrier-pigeon", "complaint", "{}", "m@fbl", 0});
   auto r = store_->Ingest({good, bad});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(Count("reports"), 0);
-  EXPECT_EQ(Count("suppressions"), 0);
+  EXPECT_EQ(CountRows("reports"), 0);
+  EXPECT_EQ(CountRows("suppressions"), 0);
 }
 
-TEST_F(IngestTest, RawReportIsKeptCompressedAndCanBeReadBack) {
+TEST_P(IngestTest, RawReportIsKeptCompressedAndCanBeReadBack) {
   IngestItem item = ComplaintItem(1, "acme", "x@example.com");
   std::string raw(100000, 'a');
   item.raw = raw;
@@ -234,13 +224,13 @@ TEST_F(IngestTest, RawReportIsKeptCompressedAndCanBeReadBack) {
   auto back = store_->GetRawReport(item.sha256);
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back.value(), raw);
-  auto stored = store_->database().execAndGet("SELECT length(raw_zlib) FROM reports").getInt64();
+  auto stored = Count("SELECT length(raw_zlib) FROM reports");
   EXPECT_LT(stored, 2000);
 }
 
-TEST_F(IngestTest, RetentionDropsRawMessagesPastTheirExpiry) {
+TEST_P(IngestTest, RetentionDropsRawMessagesPastTheirExpiry) {
   options_.raw_retention_days = 1;
-  store_ = testing::OpenTestStore(options_);
+  Reopen();
   IngestItem item = ComplaintItem(1, "acme", "x@example.com", 1000);
   IngestOne(item);
   auto none = store_->ApplyRawRetention(1000 + 86400 - 1);

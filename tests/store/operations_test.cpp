@@ -12,21 +12,26 @@ namespace {
 
 using testing::TempDir;
 
-class OperationsTest : public ::testing::Test {
+// The Store operations run on SQLite and on PostgreSQL (tests/store/store_test_util.h).
+class OperationsTest : public testing::StoreTest {};
+
+FBL_INSTANTIATE_FOR_EVERY_BACKEND(OperationsTest);
+
+// Backup and check are SQLite's (fblctl db backup / db check).
+class SqliteOperationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     options_ = testing::TestStoreOptions(dir_);
     store_ = testing::OpenTestStore(options_);
     ASSERT_NE(store_, nullptr);
   }
-  std::int64_t Count(const std::string& sql) { return store_->database().execAndGet(sql).getInt64(); }
 
   TempDir dir_;
   StoreOptions options_;
   std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(OperationsTest, OutboxItemsComeDueInOrderAndLeaveWhenSentOrFailed) {
+TEST_P(OperationsTest, OutboxItemsComeDueInOrderAndLeaveWhenSentOrFailed) {
   IngestItem item = testing::ComplaintItem(1, "acme", "x@example.com");
   item.outbox.push_back({"acme", "email", "complaint", "{}", "a@fbl", 200});
   item.outbox.push_back({"acme", "webhook", "complaint", "{}", "b@fbl", 100});
@@ -50,7 +55,7 @@ TEST_F(OperationsTest, OutboxItemsComeDueInOrderAndLeaveWhenSentOrFailed) {
   EXPECT_EQ(store_->MarkOutboxSent(999999, 1).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(OperationsTest, HoldAndReleaseAnAccountAreAudited) {
+TEST_P(OperationsTest, HoldAndReleaseAnAccountAreAudited) {
   ASSERT_TRUE(store_->HoldAccount("bob@client.example", "250/min", 100).ok());
   ASSERT_TRUE(store_->HoldAccount("bob@client.example", "again", 200).ok());
   auto a = store_->GetAccount("bob@client.example");
@@ -70,7 +75,7 @@ TEST_F(OperationsTest, HoldAndReleaseAnAccountAreAudited) {
   EXPECT_EQ(Count("SELECT count(*) FROM alerts"), 1);
 }
 
-TEST_F(OperationsTest, MailboxStateRoundTrips) {
+TEST_P(OperationsTest, MailboxStateRoundTrips) {
   EXPECT_FALSE(store_->GetMailboxState("imap://u@h/INBOX")->has_value());
   ASSERT_TRUE(store_->SetMailboxState("imap://u@h/INBOX", {7, 42}).ok());
   ASSERT_TRUE(store_->SetMailboxState("imap://u@h/INBOX", {7, 43}).ok());
@@ -80,7 +85,7 @@ TEST_F(OperationsTest, MailboxStateRoundTrips) {
   EXPECT_EQ((*m)->last_uid, 43u);
 }
 
-TEST_F(OperationsTest, OutboundMessageIdsMapToRecipientsWithOrWithoutAngles) {
+TEST_P(OperationsTest, OutboundMessageIdsMapToRecipientsWithOrWithoutAngles) {
   ASSERT_TRUE(store_->RecordOutbound("<abc@mta>", {"r1@example.com", "r2@example.com"}, "bob", 10).ok());
   ASSERT_TRUE(store_->RecordOutbound("abc@mta", {"r1@example.com"}, "bob", 11).ok());
   auto r = store_->LookupOutbound("abc@mta");
@@ -90,7 +95,7 @@ TEST_F(OperationsTest, OutboundMessageIdsMapToRecipientsWithOrWithoutAngles) {
   EXPECT_FALSE(store_->RecordOutbound("<>", {"x@example.com"}, "", 1).ok());
 }
 
-TEST_F(OperationsTest, SyncClientsReplacesClientsAndTheirDomains) {
+TEST_P(OperationsTest, SyncClientsReplacesClientsAndTheirDomains) {
   ClientRecord acme{"acme", "Acme", "ops@acme.example", {"acme.example"}, {"mail.acme.example"}};
   ClientRecord beta{"beta", "Beta", "", {"beta.example"}, {}};
   ASSERT_TRUE(store_->SyncClients({acme, beta}).ok());
@@ -106,7 +111,7 @@ TEST_F(OperationsTest, SyncClientsReplacesClientsAndTheirDomains) {
   EXPECT_EQ(Count("SELECT count(*) FROM clients"), 1);  // all or nothing
 }
 
-TEST_F(OperationsTest, BackupWhileAnotherProcessWritesIsConsistent) {
+TEST_F(SqliteOperationsTest, BackupWhileAnotherProcessWritesIsConsistent) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   pid_t pid = fork();
@@ -145,7 +150,7 @@ TEST_F(OperationsTest, BackupWhileAnotherProcessWritesIsConsistent) {
   EXPECT_EQ(rows % 100, 0) << "the backup caught half a batch";
 }
 
-TEST_F(OperationsTest, CheckReportsAForeignKeyViolation) {
+TEST_F(SqliteOperationsTest, CheckReportsAForeignKeyViolation) {
   store_->database().exec("PRAGMA foreign_keys = OFF");
   store_->database().exec(
       "INSERT INTO complaints(report_id, address, feedback_type, created_at) VALUES(4242, 'x@example.com', 'abuse', 1)");
@@ -156,7 +161,7 @@ TEST_F(OperationsTest, CheckReportsAForeignKeyViolation) {
   EXPECT_NE(check->problems[0].find("complaints"), std::string::npos);
 }
 
-TEST_F(OperationsTest, CheckOfAFileThatIsNotADatabaseFailsClearly) {
+TEST_F(SqliteOperationsTest, CheckOfAFileThatIsNotADatabaseFailsClearly) {
   testing::WriteFile(dir_ / "junk.db", std::string(8192, 'j'));
   auto check = CheckSqliteDatabase((dir_ / "junk.db").string(), 1000);
   ASSERT_FALSE(check.ok());

@@ -9,29 +9,19 @@
 namespace fbl {
 namespace {
 
-using testing::TempDir;
-
-class SuppressionsTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL (tests/store/store_test_util.h).
+class SuppressionsTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    options_ = testing::TestStoreOptions(dir_);
-    store_ = testing::OpenTestStore(options_);
-    ASSERT_NE(store_, nullptr);
-  }
-
-  std::int64_t Count(const std::string& sql) { return store_->database().execAndGet(sql).getInt64(); }
-
   Result<Suppression> Add(const std::string& address, const std::string& scope = "*") {
     return store_->AddSuppression({scope, address, SuppressionReason::kManual, std::nullopt, "note"},
                                   {"cli:test", "", "", ""});
   }
 
-  TempDir dir_;
-  StoreOptions options_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(SuppressionsTest, ManualAddIsFoundByAnySpellingAndAudited) {
+FBL_INSTANTIATE_FOR_EVERY_BACKEND(SuppressionsTest);
+
+TEST_P(SuppressionsTest, ManualAddIsFoundByAnySpellingAndAudited) {
   auto row = Add("Someone@Example.com", "acme");
   ASSERT_TRUE(row.ok()) << row.error().ToString();
   EXPECT_EQ(row->address, "someone@example.com");
@@ -43,7 +33,7 @@ TEST_F(SuppressionsTest, ManualAddIsFoundByAnySpellingAndAudited) {
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE actor = 'cli:test' AND action = 'suppression.add'"), 1);
 }
 
-TEST_F(SuppressionsTest, RemoveDeletesTheRowAndIsAuditedAndReportsNotFoundTheSecondTime) {
+TEST_P(SuppressionsTest, RemoveDeletesTheRowAndIsAuditedAndReportsNotFoundTheSecondTime) {
   ASSERT_TRUE(Add("a@example.com").ok());
   ASSERT_TRUE(store_->RemoveSuppression("*", "A@example.com", {"cli:test", "", "", ""}).ok());
   EXPECT_TRUE(store_->LookupSuppressions("a@example.com")->empty());
@@ -53,7 +43,7 @@ TEST_F(SuppressionsTest, RemoveDeletesTheRowAndIsAuditedAndReportsNotFoundTheSec
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'suppression.remove'"), 1);
 }
 
-TEST_F(SuppressionsTest, ExpiredRowsAreInvisibleToLookupsAndPurged) {
+TEST_P(SuppressionsTest, ExpiredRowsAreInvisibleToLookupsAndPurged) {
   ASSERT_TRUE(store_->AddSuppression({"*", "old@example.com", SuppressionReason::kManual, 1000, ""},
                                      {"t", "", "", ""}).ok());
   ASSERT_TRUE(store_->AddSuppression({"*", "new@example.com", SuppressionReason::kManual, 4'000'000'000, ""},
@@ -66,7 +56,7 @@ TEST_F(SuppressionsTest, ExpiredRowsAreInvisibleToLookupsAndPurged) {
   EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 1);
 }
 
-TEST_F(SuppressionsTest, ListingFiltersByScopeReasonAndQuery) {
+TEST_P(SuppressionsTest, ListingFiltersByScopeReasonAndQuery) {
   ASSERT_TRUE(Add("a@one.example", "acme").ok());
   ASSERT_TRUE(Add("b@two.example", "beta").ok());
   ASSERT_TRUE(store_->AddSuppression({"acme", "c@two.example", SuppressionReason::kUnsubscribe, std::nullopt, ""},
@@ -85,11 +75,11 @@ TEST_F(SuppressionsTest, ListingFiltersByScopeReasonAndQuery) {
   EXPECT_FALSE(store_->ListSuppressions(q).ok());
 }
 
-TEST_F(SuppressionsTest, CursorPagesNeitherRepeatNorSkipRowsWhileAnotherConnectionInserts) {
+TEST_P(SuppressionsTest, CursorPagesNeitherRepeatNorSkipRowsWhileAnotherConnectionInserts) {
   std::vector<ManualSuppression> rows;
   for (int i = 0; i < 250; ++i) rows.push_back({"*", "p" + std::to_string(i) + "@example.com", SuppressionReason::kManual, {}, ""});
   ASSERT_TRUE(store_->ImportSuppressions(rows, false, {"t", "", "", ""}).ok());
-  auto other = testing::OpenTestStore(options_);  // a second connection, as the daemon would be
+  auto other = testing::OpenAnyStore(options_);  // a second connection, as the daemon would be
   ASSERT_NE(other, nullptr);
   SuppressionFilter f;
   f.limit = 40;
@@ -113,7 +103,7 @@ TEST_F(SuppressionsTest, CursorPagesNeitherRepeatNorSkipRowsWhileAnotherConnecti
   EXPECT_EQ(static_cast<std::int64_t>(seen.size()), Count("SELECT count(*) FROM suppressions"));
 }
 
-TEST_F(SuppressionsTest, BadAddressesAreRefusedWithAClearErrorAndNothingIsStored) {
+TEST_P(SuppressionsTest, BadAddressesAreRefusedWithAClearErrorAndNothingIsStored) {
   const std::string cases[] = {
       "not-an-address",
       std::string(10 * 1024, 'x') + "@example.com",
@@ -134,7 +124,7 @@ TEST_F(SuppressionsTest, BadAddressesAreRefusedWithAClearErrorAndNothingIsStored
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log"), 0);
 }
 
-TEST_F(SuppressionsTest, SqlMetacharactersInAValidAddressAreStoredVerbatim) {
+TEST_P(SuppressionsTest, SqlMetacharactersInAValidAddressAreStoredVerbatim) {
   ASSERT_TRUE(Add("o'brien+%_@example.com").ok());
   auto rows = store_->LookupSuppressions("O'Brien+%_@example.com");
   ASSERT_TRUE(rows.ok());
@@ -143,14 +133,14 @@ TEST_F(SuppressionsTest, SqlMetacharactersInAValidAddressAreStoredVerbatim) {
   EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 1);
 }
 
-TEST_F(SuppressionsTest, BadScopeOrNoteIsRefused) {
+TEST_P(SuppressionsTest, BadScopeOrNoteIsRefused) {
   EXPECT_FALSE(Add("a@example.com", "").ok());
   EXPECT_FALSE(Add("a@example.com", "has space").ok());
   EXPECT_FALSE(store_->AddSuppression({"*", "a@example.com", SuppressionReason::kManual, {}, std::string(2000, 'n')},
                                       {"t", "", "", ""}).ok());
 }
 
-TEST_F(SuppressionsTest, ImportIsAllOrNothingUnlessSkippingInvalidRows) {
+TEST_P(SuppressionsTest, ImportIsAllOrNothingUnlessSkippingInvalidRows) {
   std::vector<ManualSuppression> rows = {{"*", "ok1@example.com", SuppressionReason::kHardBounce, {}, ""},
                                          {"*", "broken", SuppressionReason::kHardBounce, {}, ""},
                                          {"*", "ok2@example.com", SuppressionReason::kComplaint, {}, ""}};
@@ -171,7 +161,7 @@ TEST_F(SuppressionsTest, ImportIsAllOrNothingUnlessSkippingInvalidRows) {
   EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 2);
 }
 
-TEST_F(SuppressionsTest, AllowlistAddCheckRemove) {
+TEST_P(SuppressionsTest, AllowlistAddCheckRemove) {
   ASSERT_TRUE(store_->AddAllowlist("acme", "VIP@example.com", "board", {"cli:test", "", "", ""}).ok());
   EXPECT_TRUE(store_->IsAllowlisted("acme", "vip@example.com").value());
   EXPECT_FALSE(store_->IsAllowlisted("beta", "vip@example.com").value());
