@@ -30,15 +30,12 @@
 
 #include "parsers/result.h"
 #include "store/migrations.h"
+#include "store/open_store.h"
 #include "store/pg_util.h"
 #include "store/store.h"
 #include "store/store_options.h"
 
 namespace fbl {
-
-// Opens the store `options.backend` names: SqliteStore for "sqlite", PgStore for
-// "postgresql". The one factory fbld and fblctl use.
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
 
 // The PostgreSQL migrations compiled in (store/migrations/pg/*.sql, oldest first).
 std::span<const Migration> AllPgMigrations();

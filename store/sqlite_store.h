@@ -112,6 +112,11 @@ class SqliteStore final : public Store {
   Status AddClientSent(std::string_view client_id, std::int64_t day, std::int64_t sent) override;
   // ---- end of detector section ----
 
+  // ---- Claims section: declared here by multi-instance, defined in sqlite_store_claims.cpp. ----
+  Result<std::vector<OutboxItem>> ClaimOutbox(std::string_view instance_id, UnixTime now,
+                                              int lease_seconds, int limit) override;
+  // ---- end of claims section ----
+
   // The connection, for tests and admin tools (backup). Not for callers of Store.
   SQLite::Database& database() { return db_; }
   const StoreOptions& options() const { return options_; }

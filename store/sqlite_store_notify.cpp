@@ -17,7 +17,8 @@ Result<std::optional<UnixTime>> SqliteStore::LastOutboxSent(std::string_view cli
 
 Status SqliteStore::DeferOutbox(std::int64_t id, UnixTime due_at) {
   return sqlite::Guard("deferring outbox item", [&]() -> Status {
-    sqlite::Use st(Cached("UPDATE outbox SET due_at = ? WHERE id = ? AND state = 'pending'"));
+    sqlite::Use st(Cached("UPDATE outbox SET due_at = ?, claimed_by = NULL, claim_until = NULL"
+                          " WHERE id = ? AND state = 'pending'"));
     st->bind(1, static_cast<int64_t>(due_at));
     st->bind(2, static_cast<int64_t>(id));
     if (st->exec() == 0) {

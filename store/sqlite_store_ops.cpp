@@ -90,7 +90,8 @@ Result<std::vector<OutboxItem>> SqliteStore::DueOutbox(UnixTime now, int limit) 
 Status SqliteStore::MarkOutboxSent(std::int64_t id, UnixTime now) {
   return sqlite::Guard("marking outbox item sent", [&]() -> Status {
     sqlite::Use st(Cached(
-        "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = ''"
+        "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '',"
+        " claimed_by = NULL, claim_until = NULL"
         " WHERE id = ? AND state = 'pending'"));
     st->bind(1, static_cast<int64_t>(now));
     st->bind(2, static_cast<int64_t>(id));
@@ -101,7 +102,8 @@ Status SqliteStore::MarkOutboxSent(std::int64_t id, UnixTime now) {
 Status SqliteStore::MarkOutboxRetry(std::int64_t id, UnixTime next_due, std::string_view error) {
   return sqlite::Guard("rescheduling outbox item", [&]() -> Status {
     sqlite::Use st(Cached(
-        "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ?"
+        "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ?,"
+        " claimed_by = NULL, claim_until = NULL"
         " WHERE id = ? AND state = 'pending'"));
     st->bind(1, static_cast<int64_t>(next_due));
     sqlite::BindText(*st, 2, error.substr(0, 2048));
@@ -113,7 +115,8 @@ Status SqliteStore::MarkOutboxRetry(std::int64_t id, UnixTime next_due, std::str
 Status SqliteStore::MarkOutboxFailed(std::int64_t id, std::string_view error) {
   return sqlite::Guard("marking outbox item failed", [&]() -> Status {
     sqlite::Use st(Cached(
-        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?"
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+        " claimed_by = NULL, claim_until = NULL"
         " WHERE id = ? AND state = 'pending'"));
     sqlite::BindText(*st, 1, error.substr(0, 2048));
     st->bind(2, static_cast<int64_t>(id));

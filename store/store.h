@@ -420,6 +420,26 @@ class Store {
   virtual Status EnqueueOutbox(const NewOutboxItem& item, UnixTime now);
   // Adds `sent` to client_sent_daily(client_id, day) (maillog follower).
   virtual Status AddClientSent(std::string_view client_id, std::int64_t day, std::int64_t sent);
+
+  // ---- Claims section (several fbld instances on one database: fbl/notify/notifier.cpp) ----
+  // Implemented for SQLite in store/sqlite_store_claims.cpp (schema version 3: outbox columns
+  // claimed_by, claim_until); the default (store/store_claims.cpp) answers kUnavailable, and
+  // the notifier then sends nothing (it never falls back to an unclaimed read).
+  //
+  // Atomically takes up to `limit` outbox rows for `instance_id` and returns them ordered by
+  // (due_at, id). A row is taken iff state = 'pending' AND due_at <= now AND (claim_until IS
+  // NULL OR claim_until <= now OR claimed_by = instance_id); taking it sets claimed_by =
+  // instance_id and claim_until = now + lease_seconds. Rows are considered in (due_at, id)
+  // order. Two concurrent callers never receive the same row while its lease runs (PostgreSQL:
+  // one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING). A lease that
+  // expires (the instance died, or its drain outlived the lease) makes the row claimable again
+  // by anyone. MarkOutboxSent, MarkOutboxRetry, MarkOutboxFailed and DeferOutbox clear the
+  // claim (claimed_by = NULL, claim_until = NULL) in the same UPDATE; a row that is no longer
+  // pending (sent, failed) is never returned again. instance_id must be unique among running
+  // instances (default hostname:pid); a restarted instance with a fixed id takes its own rows
+  // back at once. REQUIRES: lease_seconds >= 1, limit >= 1, instance_id not empty.
+  virtual Result<std::vector<OutboxItem>> ClaimOutbox(std::string_view instance_id, UnixTime now,
+                                                      int lease_seconds, int limit);
 };
 
 }  // namespace fbl

@@ -17,7 +17,7 @@
 #include "fbl/cli/store_args.h"
 #include "fbl/config/config.h"
 #include "fbl/pipeline/pipeline.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace fbl::cli {
 namespace {
@@ -73,13 +73,16 @@ int CmdIngest(const Args& args) {
     std::fprintf(stderr, "fblctl: config: %s\n", config.error().detail.c_str());
     return kExitConfig;
   }
-  if (a.Has("db")) config->store.path = a.Get("db");
+  if (a.Has("db")) {  // an explicit SQLite file, whatever the config names
+    config->store.backend = "sqlite";
+    config->store.path = a.Get("db");
+  }
   std::string raw;
   if (!ReadMessage(path, config->parse.limits.max_message_bytes + kReadMarginBytes, &raw)) {
     std::fprintf(stderr, "fblctl: cannot read the message from %s\n", path.c_str());
     return path == "-" ? kExitTempFail : kExitIoErr;
   }
-  auto store = OpenSqliteStore(config->store);
+  auto store = OpenStore(config->store);
   if (!store.ok()) {
     std::fprintf(stderr, "fblctl: store unavailable: %s\n", store.error().ToString().c_str());
     return kExitTempFail;

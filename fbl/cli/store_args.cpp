@@ -8,7 +8,7 @@
 #include <ctime>
 
 #include "fbl/config/config.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace fbl::cli {
 
@@ -80,7 +80,10 @@ bool ResolveStoreOptions(const ParsedArgs& args, StoreOptions* out, int* exit_co
     }
     *out = config->store;
   }
-  if (args.Has("db")) out->path = args.Get("db");
+  if (args.Has("db")) {  // an explicit SQLite file, whatever the config names
+    out->backend = "sqlite";
+    out->path = args.Get("db");
+  }
   // A CLI command waits a little longer for the daemon's write transactions than the default.
   out->busy_timeout_ms = std::max(out->busy_timeout_ms, 10000);
   return true;
@@ -88,9 +91,10 @@ bool ResolveStoreOptions(const ParsedArgs& args, StoreOptions* out, int* exit_co
 
 std::unique_ptr<Store> OpenStoreOrPrint(StoreOptions options, bool read_only, int* exit_code) {
   options.read_only = read_only;
-  auto store = OpenSqliteStore(options);
+  auto store = OpenStore(options);
   if (!store.ok()) {
-    *exit_code = Fail("opening " + options.path, store.error());
+    *exit_code = Fail("opening " + (options.backend == "postgresql" ? "PostgreSQL " + options.dsn : options.path),
+                      store.error());
     return nullptr;
   }
   return std::move(store.value());

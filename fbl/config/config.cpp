@@ -26,6 +26,7 @@ Result<Config> ReadDocument(const toml::table& doc, const std::string& path) {
   ReadApiOptions(root, &config.api);
   ReadNotifyOptions(root, &config.notify);
   ReadAlertsOptions(root, &config.alerts);
+  ReadDaemonOptions(root, &config.daemon);
   root.RejectUnknownKeys();
   if (!errors.empty()) {
     std::string detail;

@@ -7,6 +7,7 @@
 
 #include "alerts/alerts_options.h"
 #include "fbl/api/api_options.h"
+#include "fbl/daemon/daemon_options.h"
 #include "fbl/log/log.h"
 #include "fbl/notify/notify_options.h"
 #include "fbl/pipeline/pipeline_options.h"
@@ -27,6 +28,7 @@ struct Config {
   ApiOptions api;
   NotifyOptions notify;
   AlertsOptions alerts;      // detectors, policy service, maillog follower
+  DaemonOptions daemon;      // the process: instance id among several on one database
 };
 
 // Exit code for a configuration error (sysexits EX_CONFIG).

@@ -35,6 +35,7 @@ void ReadTimings(ConfigReader& r, ImapSourceOptions* o) {
   r.Bool("idle", &o->idle);
   r.Int("idle_renew_s", &o->idle_renew_s, 60, 1740);
   r.Int("poll_interval_s", &o->poll_interval_s, 1, 86400);
+  r.Int("rescan_interval_s", &o->rescan_interval_s, 1, 86400);
   r.Int("batch_size", &o->batch_size, 1, 1000);
   r.Size("max_batch_bytes", &o->max_batch_bytes, std::size_t{1} << 20, std::size_t{1} << 30);
   r.Size("max_message_bytes", &o->max_message_bytes, 1024, std::size_t{1} << 30);

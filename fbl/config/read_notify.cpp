@@ -56,6 +56,7 @@ void ReadNotifyOptions(ConfigReader& root, NotifyOptions* out) {
   r.Int("retry_initial_seconds", &out->retry_initial_seconds, 1, 86400);
   r.Int("retry_max_seconds", &out->retry_max_seconds, 1, 604800);
   r.Size("max_digest_items", &out->max_digest_items, 1, 100000);
+  r.Int("claim_lease_seconds", &out->claim_lease_seconds, 5, 86400);
   if (out->from.find('@') == std::string::npos) r.Fail("from", "must be an address");
   if (out->retry_max_seconds < out->retry_initial_seconds) {
     r.Fail("retry_max_seconds", "must be >= retry_initial_seconds");

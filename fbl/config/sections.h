@@ -16,5 +16,6 @@ void ReadPipelineOptions(ConfigReader& r, PipelineOptions* out); // [trust], [[p
 void ReadApiOptions(ConfigReader& r, ApiOptions* out);           // [api]
 void ReadNotifyOptions(ConfigReader& r, NotifyOptions* out);     // [notify]
 void ReadAlertsOptions(ConfigReader& r, AlertsOptions* out);     // [policy], [detectors], [maillog]
+void ReadDaemonOptions(ConfigReader& r, DaemonOptions* out);     // [daemon] (read_daemon.cpp)
 
 }  // namespace fbl

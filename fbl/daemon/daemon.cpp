@@ -21,6 +21,7 @@
 #include "fbl/policy/policy_server.h"
 #include "fbl/sources/imap_source.h"
 #include "fbl/sources/maildir_source.h"
+#include "store/open_store.h"
 #include "store/sqlite_store.h"
 
 namespace fbl {
@@ -169,7 +170,7 @@ struct Daemon::Impl {
   }
 
   Status StartGauges() {
-    auto opened = OpenSqliteStore(config.store);
+    auto opened = ::fbl::OpenStore(config.store);
     if (!opened.ok()) return opened.error();
     gauges_store = std::move(opened.value());
     gauges = std::make_unique<StoreGaugesRunner>(gauges_store.get(), &metrics,
@@ -180,7 +181,7 @@ struct Daemon::Impl {
   // Components on their own threads open their own store (one SQLite connection per thread).
   std::function<Result<std::unique_ptr<Store>>()> StoreFactory() {
     StoreOptions options = config.store;
-    return [options] { return OpenSqliteStore(options); };
+    return [options] { return ::fbl::OpenStore(options); };
   }
 
   void StartImaps() {
@@ -231,9 +232,11 @@ struct Daemon::Impl {
   }
 
   Status OpenStore() {
-    Status s = EnsureParentDir(config.store.path);
-    if (!s.ok()) return s;
-    auto opened = OpenSqliteStore(config.store);
+    if (config.store.backend == "sqlite") {
+      Status s = EnsureParentDir(config.store.path);
+      if (!s.ok()) return s;
+    }
+    auto opened = ::fbl::OpenStore(config.store);
     if (!opened.ok()) return opened.error();
     store = std::move(opened.value());
     return store->SyncClients(ClientRecords(config.pipeline));

@@ -1,5 +1,7 @@
 #include "fbl/notify/notifier.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -28,6 +30,13 @@ UnixTime SystemNow() {
       .count();
 }
 
+std::string HostnamePid() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  std::string name = host[0] != '\0' ? host : "localhost";
+  return name + ":" + std::to_string(getpid());
+}
+
 std::string DomainOf(const std::string& address) {
   std::size_t at = address.rfind('@');
   return at == std::string::npos ? std::string("localhost") : address.substr(at + 1);
@@ -43,7 +52,8 @@ Notifier::Notifier(boost::asio::io_context& io, const NotifyOptions& options,
       store_(store),
       metrics_(metrics),
       timer_(io),
-      clock_(SystemNow) {
+      clock_(SystemNow),
+      instance_id_(HostnamePid()) {
   if (options_.transport == "smtp") {
     Result<std::shared_ptr<net::TlsContext>> tls = notify::MakeSmtpTlsContext(options_.smtp);
     if (tls.ok()) {
@@ -87,11 +97,16 @@ net::Awaitable<void> Notifier::Loop() {
 
 net::Awaitable<DrainReport> Notifier::Drain(UnixTime now) {
   DrainReport report;
-  Result<std::vector<OutboxItem>> due = store_->DueOutbox(now, options_.batch_size);
+  Result<std::vector<OutboxItem>> due =
+      store_->ClaimOutbox(instance_id_, now, options_.claim_lease_seconds, options_.batch_size);
   if (!due.ok()) {
-    Log(LogLevel::kWarn, kComponent, "cannot read the outbox", {{"error", due.error().detail}});
+    Log(LogLevel::kWarn, kComponent, "cannot claim outbox rows", {{"error", due.error().detail}});
     co_return report;
   }
+  // Past half the lease another instance could soon take these rows over: stop, and take
+  // the rest again (they are still ours) with a fresh lease in the next drain.
+  const auto lease_half = std::chrono::seconds(options_.claim_lease_seconds) / 2;
+  const auto claimed_at = std::chrono::steady_clock::now();
   std::map<std::string, UnixTime> last_sent;
   std::set<std::string> clients;
   for (const OutboxItem& row : due.value()) {
@@ -111,6 +126,11 @@ net::Awaitable<DrainReport> Notifier::Drain(UnixTime now) {
   smtp_down_ = false;
   outbox_unwritable_ = false;
   for (PlannedDelivery& d : plan) {
+    if (std::chrono::steady_clock::now() - claimed_at >= lease_half) {
+      Log(LogLevel::kInfo, kComponent, "drain reached half its claim lease: the rest waits for the next one",
+          {{"lease_seconds", std::to_string(options_.claim_lease_seconds)}});
+      break;
+    }
     co_await Deliver(d, now, &report);
     if (outbox_unwritable_) {
       Log(LogLevel::kWarn, kComponent, "outbox cannot be updated: drain stopped, the rest waits for the next one");

@@ -5,6 +5,9 @@
 // signed webhooks. Failures are retried with capped exponential backoff (fbl/net/backoff.h)
 // through Store::MarkOutboxRetry and given up after notify.max_attempts (MarkOutboxFailed,
 // logged, counted). Each row is delivered at least once, with its stable Message-ID.
+// Several instances may drain one outbox: a drain takes its rows with Store::ClaimOutbox under
+// this instance's id and a lease of notify.claim_lease_seconds, so no two instances send the
+// same row; rows of an instance that died are taken over when its lease runs out.
 #pragma once
 
 #include "fbl/net/coro.h"  // keep first: Boost.Asio configuration
@@ -62,6 +65,10 @@ class Notifier {
 
   // The clock of Start()'s loop (default: the system clock).
   void SetClock(std::function<UnixTime()> clock) { clock_ = std::move(clock); }
+  // The id under which this notifier claims outbox rows (default "<hostname>:<pid>").
+  // REQUIRES: not empty, unique among the instances draining the same outbox.
+  void SetInstanceId(std::string id) { instance_id_ = std::move(id); }
+  const std::string& instance_id() const { return instance_id_; }
 
  private:
   net::Awaitable<void> Loop();
@@ -84,6 +91,7 @@ class Notifier {
   Metrics* metrics_;
   boost::asio::steady_timer timer_;
   std::function<UnixTime()> clock_;
+  std::string instance_id_;
   std::shared_ptr<net::TlsContext> smtp_tls_;
   std::string smtp_tls_error_;
   std::unique_ptr<notify::SmtpClient> smtp_;

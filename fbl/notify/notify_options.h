@@ -50,6 +50,10 @@ struct NotifyOptions {
   int retry_initial_seconds = 60;    // [1, 86400] first retry delay (then doubling, jitter)
   int retry_max_seconds = 3600;      // [1, 604800] retry delay cap
   std::size_t max_digest_items = 500;  // [1, 100000] complaints listed in one digest
+  // Rows taken by a drain are claimed for this long (Store::ClaimOutbox): another instance
+  // takes them over only after it, so it must exceed a drain. A drain that has run for half
+  // of it stops and takes the rest again with a fresh lease.  [5, 86400]
+  int claim_lease_seconds = 300;
   SmtpOptions smtp;
   WebhookOptions webhook;
 };

@@ -87,6 +87,10 @@ class PolicyServer::Impl {
     std::lock_guard<std::mutex> lock(mu_);
     return engine_.held_count();
   }
+  void SyncHeldNow() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (store_) SyncHeld();
+  }
 
   const PolicyLimits& limits() const { return limits_; }
   std::chrono::seconds idle_timeout() const { return std::chrono::seconds(options_.policy.idle_timeout_seconds); }
@@ -453,6 +457,7 @@ Status PolicyServer::Release(std::string_view account, const AuditEntry& audit) 
   return impl_->Release(account, audit);
 }
 std::size_t PolicyServer::held_count() { return impl_->held_count(); }
+void PolicyServer::SyncHeldNow() { impl_->SyncHeldNow(); }
 void PolicyServer::OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced) {
   impl_->OnDeliveryOutcome(account, time, bounced);
 }

@@ -7,7 +7,8 @@
 // Held accounts and learned detector state live in the Store (accounts, detector_state): they
 // are loaded at Start(), written when an account is held, flushed every state_save_seconds and
 // at Stop(), and the held set is re-read every few seconds so that `fblctl accounts release`
-// or the API take effect without a restart. Alerts are recorded (Store::RecordAlert), counted
+// or the API take effect without a restart, and a hold made by another fbld instance on the
+// same database is honoured here within that interval. Alerts are recorded (Store::RecordAlert), counted
 // in metrics and queued for the admin (mail and/or webhook outbox items) when configured.
 // An internal failure answers `policy.error_action` (DUNNO by default): mail never stops
 // because of our bug.
@@ -56,6 +57,10 @@ class PolicyServer {
   // Releases a held account now (the store row is updated too). kNotFound when not held.
   Status Release(std::string_view account, const AuditEntry& audit);
   std::size_t held_count();
+  // Re-reads the held accounts from the store now, as the server does by itself every 5 s:
+  // a hold made (or released) by another fbld instance on the same database is then
+  // answered here too. No-op without a store. Thread-safe.
+  void SyncHeldNow();
   // One recipient's final delivery outcome, from the maillog follower (bounce_ratio signal).
   // Thread-safe.
   void OnDeliveryOutcome(std::string_view account, EventTime time, bool bounced);

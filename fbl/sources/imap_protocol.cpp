@@ -128,6 +128,9 @@ Result<std::optional<FetchItem>> ParseFetch(Response&& r) {
       item.size = Number<std::uint64_t>(value.text);
       if (!item.size) return MakeError(ErrorCode::kMalformed, "bad RFC822.SIZE in FETCH");
     } else if (key.IsAtom("BODY[]") || key.IsAtom("BINARY[]")) {
+      // NIL: the server no longer has the content (Dovecot answers so for a message another
+      // session expunged meanwhile); the item comes back without a body.
+      if (value.is_nil()) continue;
       if (value.type != Value::Type::kString) {
         return MakeError(ErrorCode::kMalformed, "BODY[] is not a string");
       }

@@ -46,7 +46,7 @@ struct FetchItem {
   std::uint32_t seq = 0;
   std::optional<std::uint32_t> uid;
   std::optional<std::uint64_t> size;  // RFC822.SIZE
-  std::optional<std::string> body;    // BODY[] (BODY.PEEK[] answers as BODY[])
+  std::optional<std::string> body;    // BODY[] (BODY.PEEK[] answers as BODY[]); absent for NIL
 };
 // Reads a "* n FETCH (...)" response. nullopt for other responses; kMalformed for a FETCH
 // whose attribute list is broken.

@@ -5,8 +5,10 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
+#include <random>
 
 #include "fbl/log/log.h"
 #include "fbl/metrics/metrics.h"
@@ -84,6 +86,11 @@ std::vector<Batch> PlanBatches(const std::vector<Pending>& pending, const ImapSo
   return out;
 }
 
+// Another session (another fbld instance on the same mailbox) expunged messages this command
+// names: RFC 5530 EXPUNGEISSUED. The other instance moved them after its commit, so for us
+// there is nothing left to do with them.
+bool GoneElsewhere(const imap::Response& r) { return r.name == "NO" && r.code == "EXPUNGEISSUED"; }
+
 }  // namespace
 
 struct ImapSource::Worker : std::enable_shared_from_this<ImapSource::Worker> {
@@ -113,6 +120,11 @@ struct ImapSource::Worker : std::enable_shared_from_this<ImapSource::Worker> {
   Awaitable<Status> Move(ImapClient& client, const std::vector<std::uint32_t>& uids,
                          const std::string& folder);
   Awaitable<Status> WaitForMail(ImapClient& client);
+  Awaitable<Status> CommandOnMessages(ImapClient& client, std::string command, Millis timeout,
+                                      std::string_view what,
+                                      const ImapClient::UntaggedHandler& on_untagged = {});
+  void Shuffle(std::vector<Batch>* batches);
+  Millis UntilRescan() const;
   Awaitable<void> Sleep(Millis d);
   void Stop();
   void SetConnected(bool up);
@@ -135,6 +147,9 @@ struct ImapSource::Worker : std::enable_shared_from_this<ImapSource::Worker> {
   bool busy_ = false;  // a batch is being processed and moved: Stop lets it finish
   bool stopping_ = false;
   bool running_ = false;
+  // The next drain scans from UID 1 once this passes (set to "now" at every SELECT).
+  std::chrono::steady_clock::time_point next_rescan_{};
+  std::minstd_rand rng_{std::random_device{}()};
 };
 
 Awaitable<void> ImapSource::Worker::Run(std::shared_ptr<Worker> self) {
@@ -169,6 +184,7 @@ Awaitable<Status> ImapSource::Worker::Session() {
   FBL_CO_TRY(co_await PrepareFolders(client, &folders));
   MailboxState state;
   FBL_CO_TRY(co_await Select(client, &state));
+  next_rescan_ = std::chrono::steady_clock::now();
   SetConnected(true);
   while (!stopping_) {
     client.TakeNewMail();  // from here on, new mail is either in this drain or flagged again
@@ -282,7 +298,12 @@ Awaitable<Status> ImapSource::Worker::Select(ImapClient& client, MailboxState* s
 
 Awaitable<Status> ImapSource::Worker::Drain(ImapClient& client, const Folders& folders,
                                             MailboxState* state) {
-  std::uint32_t start = state->last_uid + 1;
+  // Mostly only what arrived since the last drain; now and then the whole mailbox (what is
+  // still there was not moved: left by an instance that died, or a move that failed).
+  const auto now = std::chrono::steady_clock::now();
+  const bool rescan = now >= next_rescan_;
+  if (rescan) next_rescan_ = now + std::chrono::seconds(options_.rescan_interval_s);
+  std::uint32_t start = rescan ? 1 : state->last_uid + 1;
   std::vector<Pending> pending;
   auto on_fetch = [&](imap::Response&& r) -> Status {
     auto item = imap::ParseFetch(std::move(r));
@@ -297,7 +318,9 @@ Awaitable<Status> ImapSource::Worker::Drain(ImapClient& client, const Folders& f
                                        CommandTimeout(), "UID FETCH", on_fetch));
   std::sort(pending.begin(), pending.end(),
             [](const Pending& a, const Pending& b) { return a.uid < b.uid; });
-  for (const Batch& batch : PlanBatches(pending, options_)) {
+  std::vector<Batch> batches = PlanBatches(pending, options_);
+  Shuffle(&batches);
+  for (const Batch& batch : batches) {
     FBL_CO_TRY(co_await ProcessOne(client, folders, batch, state));
     if (stopping_) break;
   }
@@ -321,8 +344,13 @@ Awaitable<Status> ImapSource::Worker::ProcessOne(ImapClient& client, const Folde
       }
       return OkStatus();
     };
-    FBL_CO_TRY(co_await client.CommandOk("UID FETCH " + imap::UidSet(batch.fetch) + " (BODY.PEEK[])",
-                                         Millis(options_.fetch_timeout_ms), "UID FETCH", on_fetch));
+    FBL_CO_TRY(co_await CommandOnMessages(client, "UID FETCH " + imap::UidSet(batch.fetch) + " (BODY.PEEK[])",
+                                          Millis(options_.fetch_timeout_ms), "UID FETCH", on_fetch));
+    if (bodies.size() < batch.fetch.size()) {
+      Log(LogLevel::kDebug, "imap", "messages of the batch already gone (moved by another session)",
+          {{"mailbox", label_}, {"gone", std::to_string(batch.fetch.size() - bodies.size())},
+           {"of", std::to_string(batch.fetch.size())}});
+    }
   }
   std::vector<IncomingMessage> messages;
   std::vector<std::uint32_t> uids;
@@ -360,24 +388,58 @@ Awaitable<Status> ImapSource::Worker::Move(ImapClient& client,
   std::string set = imap::UidSet(uids);
   const imap::Capabilities& caps = client.capabilities();
   if (caps.move && options_.use_move) {
-    co_return co_await client.CommandOk("UID MOVE " + set + " " + *quoted, CommandTimeout(), "UID MOVE");
+    co_return co_await CommandOnMessages(client, "UID MOVE " + set + " " + *quoted, CommandTimeout(), "UID MOVE");
   }
-  FBL_CO_TRY(co_await client.CommandOk("UID COPY " + set + " " + *quoted, CommandTimeout(), "UID COPY"));
-  FBL_CO_TRY(co_await client.CommandOk("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)",
-                                       CommandTimeout(), "UID STORE"));
+  FBL_CO_TRY(co_await CommandOnMessages(client, "UID COPY " + set + " " + *quoted, CommandTimeout(), "UID COPY"));
+  FBL_CO_TRY(co_await CommandOnMessages(client, "UID STORE " + set + " +FLAGS.SILENT (\\Deleted)",
+                                        CommandTimeout(), "UID STORE"));
   if (caps.uidplus) {
-    co_return co_await client.CommandOk("UID EXPUNGE " + set, CommandTimeout(), "UID EXPUNGE");
+    co_return co_await CommandOnMessages(client, "UID EXPUNGE " + set, CommandTimeout(), "UID EXPUNGE");
   }
   co_return co_await client.CommandOk("EXPUNGE", CommandTimeout(), "EXPUNGE");
 }
 
+// CommandOk for a command on a set of UIDs, where NO [EXPUNGEISSUED] (some were expunged by
+// another session meanwhile) is not an error: what is still there was handled, and the
+// others were handled by whoever expunged them.
+Awaitable<Status> ImapSource::Worker::CommandOnMessages(
+    ImapClient& client, std::string command, Millis timeout, std::string_view what,
+    const ImapClient::UntaggedHandler& on_untagged) {
+  Result<imap::Response> r = co_await client.Command(std::move(command), timeout, on_untagged);
+  if (!r.ok()) co_return r.error();
+  if (r->name == "OK") co_return OkStatus();
+  if (GoneElsewhere(*r)) {
+    Log(LogLevel::kInfo, "imap", "messages already expunged by another session (another fbld instance?)",
+        {{"mailbox", label_}, {"command", std::string(what)}});
+    co_return OkStatus();
+  }
+  co_return MakeError(ErrorCode::kConflict,
+                      std::string(what) + " refused: " + r->name + " " + Sanitize(r->text, 200));
+}
+
+// Several instances on one mailbox all see the same messages: each takes the batches in its
+// own random order, so they mostly work on different messages instead of the same ones in
+// lockstep (a rotation is not enough: the first to finish its part would catch up with
+// another and follow it batch by batch). Order does not matter for safety: a session's
+// first drain rescans from UID 1.
+void ImapSource::Worker::Shuffle(std::vector<Batch>* batches) {
+  std::shuffle(batches->begin(), batches->end(), rng_);
+}
+
+// Time left before the next full rescan (at least 1 s: IDLE is not worth less).
+Millis ImapSource::Worker::UntilRescan() const {
+  auto left = std::chrono::duration_cast<Millis>(next_rescan_ - std::chrono::steady_clock::now());
+  return std::max(left, Millis(1000));
+}
+
 Awaitable<Status> ImapSource::Worker::WaitForMail(ImapClient& client) {
   if (options_.idle && client.capabilities().idle) {
-    Result<bool> r = co_await client.Idle(Millis(std::int64_t{options_.idle_renew_s} * 1000));
+    Millis renew(std::int64_t{options_.idle_renew_s} * 1000);
+    Result<bool> r = co_await client.Idle(std::min(renew, UntilRescan()));
     if (!r.ok()) co_return r.error();
     co_return OkStatus();
   }
-  co_await Sleep(Millis(std::int64_t{options_.poll_interval_s} * 1000));
+  co_await Sleep(std::min(Millis(std::int64_t{options_.poll_interval_s} * 1000), UntilRescan()));
   if (stopping_) co_return OkStatus();
   co_return co_await client.CommandOk("NOOP", CommandTimeout(), "NOOP");
 }

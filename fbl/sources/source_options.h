@@ -35,6 +35,10 @@ struct ImapSourceOptions {
   bool idle = true;                          // IDLE when offered, else poll
   int idle_renew_s = 1500;                   // [60, 1740] re-issue IDLE before 29 min
   int poll_interval_s = 60;                  // [1, 86400] without IDLE
+  // [1, 86400] the longest time between two scans of the whole mailbox from UID 1 (every
+  // session starts with one): messages below the last UID seen that are still there — left
+  // by another instance on the same mailbox that died between fetch and move — are taken.
+  int rescan_interval_s = 300;
   int batch_size = 100;                      // [1, 1000] messages per store transaction
   std::size_t max_batch_bytes = 64u << 20;   // [1 MiB, 1 GiB] bodies fetched at once
   std::size_t max_message_bytes = 25u << 20; // [1 KiB, 1 GiB] larger → Quarantine unread

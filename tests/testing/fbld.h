@@ -20,7 +20,9 @@ struct FbldSettings {
   // [notify] transport: "maildir" (into dir/outbox) or "off" (outbox rows stay queued, so
   // tests can count them).
   std::string notify_transport = "maildir";
-  std::string extra_toml;  // appended to the generated config
+  std::string extra_toml;  // appended to the generated config (keys before a table: [notify])
+  // The SQLite database file; "" = dir/fbl.db. Several instances may share one.
+  std::string store_path;
 };
 
 class Fbld {
