@@ -198,6 +198,9 @@ struct Daemon::Impl {
   void StartNotifier() {
     // References into `config`: a reload assigns new values in place (same objects).
     notifier = std::make_unique<Notifier>(io, config.notify, config.pipeline, store.get(), &metrics);
+    if (!config.daemon.instance_id.empty()) notifier->SetInstanceId(config.daemon.instance_id);
+    Log(LogLevel::kInfo, "daemon", "outbox claims under instance id",
+        {{"instance_id", notifier->instance_id()}});
     notifier->Start();
   }
 
