@@ -23,7 +23,8 @@ std::string Fbld::ConfigText() const {
   std::string d = dir_.string();
   std::string trust = settings_.provider_trust;
   return "[log]\nlevel = \"" + settings_.log_level + "\"\n"
-         "[store]\npath = \"" + (settings_.store_path.empty() ? d + "/fbl.db" : settings_.store_path) + "\"\n"
+         "[store]\npath = \"" + (settings_.store_path.empty() ? d + "/fbl.db" : settings_.store_path) + "\"\n" +
+         settings_.store_toml +
          "[[maildir]]\npath = \"" + d + "/postmaster\"\npoll_interval_ms = 100\n"
          "[trust]\nauthserv_id = \"" + settings_.authserv_id + "\"\n"
          "[[provider]]\nname = \"yahoo\"\ndomains = [\"yahoo.com\"]\ntrust = \"" + trust + "\"\n"

@@ -23,6 +23,8 @@ struct FbldSettings {
   std::string extra_toml;  // appended to the generated config (keys before a table: [notify])
   // The SQLite database file; "" = dir/fbl.db. Several instances may share one.
   std::string store_path;
+  // More [store] lines, e.g. "backend = \"postgresql\"\ndsn = \"...\"\n".
+  std::string store_toml;
 };
 
 class Fbld {
