@@ -2,6 +2,10 @@
 // suppressions_test and operations_test runs on both backends): several instances at once
 // (claims, concurrent ingest, thresholds across instances), reconnecting after the server
 // restarts, its own migrations, authentication, and outside text PostgreSQL cannot hold.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -155,6 +159,59 @@ TEST_F(PostgresStoreTest, ComplaintsFromThreeClientsOnThreeInstancesAtOnceSuppre
     EXPECT_EQ(global, 1) << address;
     EXPECT_EQ(rows->size(), 4u) << address;
   }
+}
+
+// The writer child: batches of 50 reports (each with a complaint, a suppression and an outbox
+// row), every committed batch reported on `fd`, until it is killed.
+[[noreturn]] void RunPgIngestWriter(const StoreOptions& options, int fd) {
+  auto store = PgStore::Open(options);  // the child's own pool and connection
+  if (!store.ok()) _exit(1);
+  for (int b = 0; b < 100000; ++b) {
+    std::vector<IngestItem> items;
+    for (int i = 0; i < 50; ++i) {
+      const std::uint64_t n = static_cast<std::uint64_t>(b) * 50 + i;
+      IngestItem item = testing::ComplaintItem(n, "acme", "k" + std::to_string(n) + "@example.com");
+      item.source = "batch-" + std::to_string(b);
+      item.outbox.push_back({"acme", "email", "complaint", "{}", "k" + std::to_string(n) + "@fbl", 0});
+      items.push_back(std::move(item));
+    }
+    if (!(*store)->Ingest(items).ok()) _exit(2);
+    if (write(fd, &b, sizeof b) != sizeof b) _exit(3);
+  }
+  _exit(0);
+}
+
+TEST_F(PostgresStoreTest, KillNineDuringABatchLeavesEveryBatchWholeOrAbsent) {
+  const int kill_after = 3 + static_cast<int>(getpid() % 7);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    RunPgIngestWriter(options_, fds[1]);
+  }
+  close(fds[1]);
+  int committed = 0;
+  for (int b = 0; committed < kill_after; ++committed) {
+    ASSERT_EQ(read(fds[0], &b, sizeof b), static_cast<ssize_t>(sizeof b)) << "writer died early";
+  }
+  ASSERT_EQ(kill(pid, SIGKILL), 0);  // the writer is inside its next batch by now
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_GE(Count("SELECT count(DISTINCT source) FROM reports"), kill_after);
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT r.source, count(*) AS n, count(DISTINCT c.id) AS nc,"
+                  " count(DISTINCT s.id) AS ns, count(DISTINCT o.id) AS no FROM reports r"
+                  " LEFT JOIN complaints c ON c.report_id = r.id"
+                  " LEFT JOIN suppressions s ON s.source_report_id = r.id"
+                  " LEFT JOIN outbox o ON o.report_id = r.id GROUP BY r.source) AS b"
+                  " WHERE n <> 50 OR nc <> 50 OR ns <> 50 OR no <> 50"),
+            0)
+      << "a batch was stored in part";
+  // The killed connection's transaction is gone: the next batch can be ingested at once.
+  EXPECT_TRUE(store_->Ingest({testing::ComplaintItem(999999, "acme", "after@example.com")}).ok());
 }
 
 TEST_F(PostgresStoreTest, AfterTheServerRestartsTheNextCallSucceedsOnAFreshConnection) {
