@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -231,6 +232,38 @@ TEST_F(PostgresStoreTest, WhileTheServerIsDownCallsFailAsUnavailable) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kUnavailable) << s.error().ToString();
   EXPECT_TRUE(store_->Ping().ok());
+}
+
+TEST_F(PostgresStoreTest, ThreadsSharingAPoolOfOneConnectionTakeTurnsOnIt) {
+  StoreOptions one = options_;
+  one.pool_size = 1;
+  one.busy_timeout_ms = 60000;
+  ASSERT_TRUE(store_->AddSuppression({"*", "pool@example.com", SuppressionReason::kManual, {}, ""},
+                                     {"t", "", "", ""}).ok());
+  std::atomic<int> errors{0}, max_backends{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      auto store = PgStore::Open(one);  // four stores, one pool of one connection
+      if (!store.ok()) {
+        ++errors;
+        return;
+      }
+      for (int i = 0; i < 30; ++i) {
+        auto rows = (*store)->LookupSuppressions("pool@example.com");
+        if (!rows.ok() || rows->size() != 1) ++errors;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    int n = static_cast<int>(Count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fbl'"
+                                   " AND datname = current_database()"));
+    max_backends = std::max(max_backends.load(), n);
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  // store_'s own pool (pool_size 4) holds one connection; the pool of one adds at most one.
+  EXPECT_LE(max_backends.load(), 2);
 }
 
 TEST_F(PostgresStoreTest, AWrongPasswordIsRefusedWithAClearError) {

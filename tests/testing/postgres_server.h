@@ -55,6 +55,7 @@ class PostgresServer {
   int port_ = 0;
   bool initialised_ = false;
   bool running_ = false;
+  bool restarted_ = false;  // Restart(): keep the port
   std::string error_;
 };
 
