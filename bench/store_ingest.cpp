@@ -12,46 +12,8 @@
 
 using fbl::bench::Clock;
 
-namespace {
-
-std::string RawReport(long i) {
-  std::string id = std::to_string(i);
-  std::string raw =
-      "Return-Path: <>\r\nFrom: Feedback Loop <fbl@aol.example>\r\nTo: postmaster@provider.example\r\n"
-      "Subject: Email Feedback Report for IP 192.0.2.1\r\nMessage-ID: <fbl-" + id + "@aol.example>\r\n"
-      "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=b\r\n\r\n"
-      "--b\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report for an email message received.\r\n"
-      "--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nUser-Agent: AOL SComp\r\n"
-      "Version: 1\r\nOriginal-Mail-From: <bounce-" + id + "@acme.example>\r\nOriginal-Rcpt-To: <user" + id +
-      "@aol.example>\r\nSource-IP: 192.0.2.1\r\nArrival-Date: Sat, 28 Nov 2026 12:00:00 +0000\r\n"
-      "--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: news@acme.example\r\nTo: user" + id + "@aol.example\r\n"
-      "Subject: Our November newsletter " + id + "\r\nMessage-ID: <news-" + id + "@acme.example>\r\n"
-      "DKIM-Signature: v=1; a=rsa-sha256; d=acme.example; s=s1; h=from:to:subject; bh=abc; b=def\r\n\r\n";
-  while (raw.size() < 2500) raw += "Lorem ipsum dolor sit amet, newsletter body text line " + id + ".\r\n";
-  return raw + "--b--\r\n";
-}
-
-fbl::IngestItem Item(long i, const std::string& raw) {
-  fbl::IngestItem item;
-  for (int k = 0; k < 8; ++k) item.sha256[k] = static_cast<std::uint8_t>(i >> (8 * k));
-  item.source = "bench";
-  item.raw = raw;
-  item.received_at = 1'800'000'000 + i;
-  item.kind = fbl::ReportKind::kFeedback;
-  item.provider = "aol";
-  item.feedback_type = fbl::FeedbackType::kAbuse;
-  item.client_id = "client" + std::to_string(i % 95);
-  item.status = fbl::ReportStatus::kProcessed;
-  item.summary_json = "{\"kind\":\"feedback\",\"recipients\":[\"user" + std::to_string(i) + "@aol.example\"]}";
-  item.original_message_id = "news-" + std::to_string(i) + "@acme.example";
-  item.original_subject = "Our November newsletter";
-  item.events.push_back({fbl::RecipientEvent::Type::kComplaint, "user" + std::to_string(i) + "@aol.example", "", ""});
-  item.outbox.push_back({item.client_id, "email", "complaint", "{}", "fbl-" + std::to_string(i) + "@fbl.example",
-                         item.received_at});
-  return item;
-}
-
-}  // namespace
+using fbl::bench::Item;
+using fbl::bench::RawReport;
 
 int main(int argc, char** argv) {
   const long reports = argc > 1 ? std::atol(argv[1]) : 100'000;
