@@ -22,15 +22,20 @@ install(FILES examples/fbld.toml DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/fbl
 install(FILES dashboards/fbl.json dashboards/alerts.yml dashboards/alerts_test.yml
   DESTINATION ${CMAKE_INSTALL_DATADIR}/fbl/dashboards)
 
-# The unit names the installed paths: packaging/fbld.service is written for prefix /usr.
-file(READ ${PROJECT_SOURCE_DIR}/packaging/fbld.service fbl_unit)
-string(REPLACE "/usr/bin/fbld" "${CMAKE_INSTALL_FULL_BINDIR}/fbld" fbl_unit "${fbl_unit}")
-string(REPLACE "/etc/fbl/fbld.toml" "${CMAKE_INSTALL_FULL_SYSCONFDIR}/fbl/fbld.toml" fbl_unit "${fbl_unit}")
-string(REPLACE "file:/usr/share/doc/fbl/" "file:${CMAKE_INSTALL_FULL_DOCDIR}/" fbl_unit "${fbl_unit}")
-file(WRITE ${PROJECT_BINARY_DIR}/packaging/fbld.service "${fbl_unit}")
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${PROJECT_SOURCE_DIR}/packaging/fbld.service)
-install(FILES ${PROJECT_BINARY_DIR}/packaging/fbld.service DESTINATION ${FBL_SYSTEMD_UNITDIR})
+# The unit names the installed paths: packaging/fbld.service is written for prefix /usr. They
+# are substituted at install time (cmake/FblInstallUnit.cmake), with the prefix of that install:
+# `cmake --install build --prefix /usr` writes a unit naming /usr/bin/fbld, not the configured
+# prefix's binary (the configure-time substitution did: ExecStart=/usr/local/bin/fbld next to a
+# /usr/bin/fbld, a 203/EXEC failure on a machine without the other copy).
+install(CODE "
+  set(FBL_UNIT_SOURCE \"${PROJECT_SOURCE_DIR}/packaging/fbld.service\")
+  set(FBL_UNIT_BINARY \"${PROJECT_BINARY_DIR}/packaging/fbld.service\")
+  set(FBL_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
+  set(FBL_SYSCONFDIR \"${CMAKE_INSTALL_SYSCONFDIR}\")
+  set(FBL_DOCDIR \"${CMAKE_INSTALL_DOCDIR}\")
+  set(FBL_UNITDIR \"${FBL_SYSTEMD_UNITDIR}\")
+  include(\"${PROJECT_SOURCE_DIR}/cmake/FblInstallUnit.cmake\")
+")
 install(FILES packaging/fbld.sysusers DESTINATION ${FBL_SYSUSERSDIR} RENAME fbl.conf)
 install(FILES packaging/fbld.tmpfiles DESTINATION ${FBL_TMPFILESDIR} RENAME fbl.conf)
 

@@ -8,7 +8,7 @@ unit="$src/packaging/fbld.service"
 for directive in 'Type=notify' 'WatchdogSec=' 'User=fbl' 'ProtectSystem=strict' \
     'ReadWritePaths=/var/lib/fbl' 'StateDirectory=fbl' 'NoNewPrivileges=yes' 'PrivateTmp=yes' \
     'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'ProtectHome=yes' \
-    'CapabilityBoundingSet=$' 'ExecReload=/bin/kill -HUP $MAINPID' \
+    'CapabilityBoundingSet=$' "ExecReload=/bin/sh -c 'kill -HUP \$MAINPID'" \
     'ExecStartPre=/usr/bin/fbld --check-config'; do
   if ! grep -q "^$directive" "$unit"; then
     echo "FAIL: $unit lacks $directive" >&2
