@@ -115,15 +115,14 @@ struct ImapSource::Worker : std::enable_shared_from_this<ImapSource::Worker> {
   Awaitable<Status> EnsureFolder(ImapClient& client, const std::string& name);
   Awaitable<Status> Select(ImapClient& client, MailboxState* state);
   Awaitable<Status> Drain(ImapClient& client, const Folders& folders, MailboxState* state);
-  Awaitable<Status> ProcessOne(ImapClient& client, const Folders& folders, const Batch& batch,
-                               MailboxState* state);
+  Awaitable<Status> ProcessOne(ImapClient& client, const Folders& folders, const Batch& batch);
   Awaitable<Status> Move(ImapClient& client, const std::vector<std::uint32_t>& uids,
                          const std::string& folder);
   Awaitable<Status> WaitForMail(ImapClient& client);
   Awaitable<Status> CommandOnMessages(ImapClient& client, std::string command, Millis timeout,
                                       std::string_view what,
                                       const ImapClient::UntaggedHandler& on_untagged = {});
-  void Shuffle(std::vector<Batch>* batches);
+  std::vector<std::size_t> RandomOrder(std::size_t n);
   Millis UntilRescan() const;
   Awaitable<void> Sleep(Millis d);
   void Stop();
@@ -318,17 +317,24 @@ Awaitable<Status> ImapSource::Worker::Drain(ImapClient& client, const Folders& f
                                        CommandTimeout(), "UID FETCH", on_fetch));
   std::sort(pending.begin(), pending.end(),
             [](const Pending& a, const Pending& b) { return a.uid < b.uid; });
+  // Batches run in a random order, but the stored last UID only moves past a batch once
+  // every batch before it is done: below it, nothing is left that this session skipped.
   std::vector<Batch> batches = PlanBatches(pending, options_);
-  Shuffle(&batches);
-  for (const Batch& batch : batches) {
-    FBL_CO_TRY(co_await ProcessOne(client, folders, batch, state));
+  std::vector<bool> done(batches.size(), false);
+  std::size_t done_prefix = 0;
+  for (std::size_t i : RandomOrder(batches.size())) {
+    FBL_CO_TRY(co_await ProcessOne(client, folders, batches[i]));
+    done[i] = true;
+    while (done_prefix < done.size() && done[done_prefix]) ++done_prefix;
+    if (done_prefix > 0) state->last_uid = std::max(state->last_uid, batches[done_prefix - 1].last_uid);
+    FBL_CO_TRY(store_->SetMailboxState(state_key_, *state));
     if (stopping_) break;
   }
   co_return OkStatus();
 }
 
 Awaitable<Status> ImapSource::Worker::ProcessOne(ImapClient& client, const Folders& folders,
-                                                 const Batch& batch, MailboxState* state) {
+                                                 const Batch& batch) {
   busy_ = true;
   struct Clear {
     bool* b;
@@ -375,8 +381,7 @@ Awaitable<Status> ImapSource::Worker::ProcessOne(ImapClient& client, const Folde
   for (const auto& [disposition, list] : moves) {
     FBL_CO_TRY(co_await Move(client, list, folders.For(disposition)));
   }
-  state->last_uid = std::max(state->last_uid, batch.last_uid);
-  co_return store_->SetMailboxState(state_key_, *state);
+  co_return OkStatus();
 }
 
 Awaitable<Status> ImapSource::Worker::Move(ImapClient& client,
@@ -420,10 +425,13 @@ Awaitable<Status> ImapSource::Worker::CommandOnMessages(
 // Several instances on one mailbox all see the same messages: each takes the batches in its
 // own random order, so they mostly work on different messages instead of the same ones in
 // lockstep (a rotation is not enough: the first to finish its part would catch up with
-// another and follow it batch by batch). Order does not matter for safety: a session's
-// first drain rescans from UID 1.
-void ImapSource::Worker::Shuffle(std::vector<Batch>* batches) {
-  std::shuffle(batches->begin(), batches->end(), rng_);
+// another and follow it batch by batch). The stored last UID still only covers a finished
+// prefix (Drain), and a session's first drain rescans from UID 1 anyway.
+std::vector<std::size_t> ImapSource::Worker::RandomOrder(std::size_t n) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), rng_);
+  return order;
 }
 
 // Time left before the next full rescan (at least 1 s: IDLE is not worth less).

@@ -3,7 +3,7 @@
 //
 //   connect (TLS verified) → log in → discover the hierarchy separator and namespace →
 //   create Processed / Quarantine / Ignored if missing → SELECT → loop {
-//     UID FETCH last+1:* (UID RFC822.SIZE); over-size messages → Quarantine unread;
+//     UID FETCH last+1:* (or 1:*, see below) (UID RFC822.SIZE); over-size → Quarantine unread;
 //     in batches: UID FETCH (BODY.PEEK[]) → Pipeline::ProcessBatch → ONLY when it returned ok:
 //     UID MOVE by disposition (or COPY + \Deleted + UID EXPUNGE) → Store::SetMailboxState;
 //     IDLE (renewed before 29 min) or poll }
@@ -13,6 +13,13 @@
 // jitter. Nothing is moved before its batch committed; reprocessing after a crash is harmless
 // (the store dedupes by content hash); a changed UIDVALIDITY is stored at SELECT and the
 // mailbox is rescanned from UID 1 (what was already committed is a duplicate, moved again).
+//
+// Several fbld instances may poll the same mailbox (one database): each takes its batches in
+// a random order; a message another instance moved meanwhile (BODY[] NIL, NO [EXPUNGEISSUED])
+// is not an error (one info line; the other instance committed it before moving it); a
+// message fetched by two instances at once is stored once (hash) and moved by both (harmless).
+// Every session's first drain, and one every rescan_interval_s, scans from UID 1, so what an
+// instance that died left in INBOX below the others' last UID is taken too.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
