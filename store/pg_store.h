@@ -6,9 +6,10 @@
 // process opened with the same dsn (at most options.pool_size connections, opened lazily),
 // and returns it when the call ends; a PgStore is therefore cheap, and one per thread is fine.
 // A call that finds every connection busy waits up to options.busy_timeout_ms (kUnavailable).
-// A transaction that fails because the connection broke (server restart, failover, network)
-// is retried once on a fresh connection; replaying a write is harmless because every write
-// is keyed (the report hash, the (scope, address) key, the outbox Message-ID) or idempotent.
+// A call that fails because the connection broke (server restart, failover, network) is
+// retried once on a fresh connection when the lost work cannot have been applied (see Run);
+// otherwise it answers kUnavailable (a lost COMMIT has an unknown outcome; replaying an
+// ingest would be harmless, as it is keyed by the report hash, but a counter would not be).
 //
 // Concurrency between instances: ingest inserts with ON CONFLICT (a report committed by
 // another instance is a duplicate here), and takes transaction-scoped advisory locks on the
@@ -135,7 +136,7 @@ class PgStore final : public Store {
 
   // Runs `body(conn)` (returning Result<T> or Status) on a pooled connection inside `txn`,
   // turning pg::Failure into an Error ("<what>: <server message>"). A body returning an error
-  // value rolls back. On a lost connection the whole call is retried once.
+  // value rolls back. On a lost connection the whole call is retried once, when safe.
   template <typename F>
   auto Run(std::string_view what, Txn txn, F&& body) -> decltype(body(std::declval<pg::Conn&>()));
 
@@ -170,7 +171,9 @@ auto PgStore::Run(std::string_view what, Txn txn, F&& body) -> decltype(body(std
       return MakeError(lease.error().code, std::string(what) + ": " + lease.error().detail);
     }
     pg::Conn& c = lease->conn();
+    c.ResetExecuted();
     bool in_txn = false;  // opened here
+    bool committing = false;
     try {
       if (txn == Txn::kWrite) c.Command("BEGIN");
       if (txn == Txn::kSnapshot) c.Command("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -178,6 +181,7 @@ auto PgStore::Run(std::string_view what, Txn txn, F&& body) -> decltype(body(std
       R result = body(c);
       if (in_txn) {
         if (result.ok()) {
+          committing = true;
           c.Command("COMMIT");
         } else {
           c.RollbackQuietly();
@@ -189,6 +193,13 @@ auto PgStore::Run(std::string_view what, Txn txn, F&& body) -> decltype(body(std
       last = MakeError(f.code, std::string(what) + ": " + f.message);
       if (!f.connection_lost) return last;
       lease->MarkBroken();  // dropped when the lease ends; the retry opens a fresh one
+      // Retry only when the lost work cannot have been applied: a transaction that broke
+      // before its COMMIT was sent is rolled back by the server; an autocommit call whose
+      // first statement failed met a connection that was already dead (a stale pooled one
+      // after a server restart). A lost COMMIT, or a broken autocommit sequence, has an
+      // unknown outcome: the caller gets kUnavailable and decides.
+      const bool safe = in_txn ? !committing : c.executed() == 0;
+      if (!safe) return last;
     }
   }
   return last;

@@ -234,6 +234,7 @@ void Conn::Throw(PGresult* r, std::string_view what) {
 Rows Conn::Check(PGresult* r, std::string_view what) {
   ExecStatusType st = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) Throw(r, what);
+  ++executed_;
   return Rows(r);
 }
 

@@ -110,6 +110,9 @@ class Conn {
   bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
   // No transaction open (a connection is only reused in this state).
   bool Idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+  // Statements that succeeded on this connection since ResetExecuted().
+  int executed() const { return executed_; }
+  void ResetExecuted() { executed_ = 0; }
 
  private:
   explicit Conn(PGconn* conn) : conn_(conn) {}
@@ -118,6 +121,7 @@ class Conn {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+  int executed_ = 0;
 };
 
 class Pool;

@@ -223,6 +223,11 @@ TEST_F(PostgresStoreTest, AfterTheServerRestartsTheNextCallSucceedsOnAFreshConne
   ASSERT_TRUE(rows.ok()) << rows.error().ToString();
   EXPECT_EQ(rows->size(), 1u);
   EXPECT_TRUE(store_->Ping().ok());
+  ASSERT_TRUE(server()->Restart()) << server()->error();
+  auto added = store_->AddSuppression({"*", "after@example.com", SuppressionReason::kManual, {}, ""},
+                                      {"t", "", "", ""});  // a write transaction on a dead connection
+  ASSERT_TRUE(added.ok()) << added.error().ToString();
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 2);
 }
 
 TEST_F(PostgresStoreTest, WhileTheServerIsDownCallsFailAsUnavailable) {
