@@ -188,8 +188,11 @@ Result<std::unique_ptr<Conn>> Conn::Connect(const ConnectSpec& spec) {
   const std::string timeout = std::to_string(spec.connect_timeout_s);
   // Later keywords override earlier ones: defaults first, then the operator's conninfo, then
   // the password read from the config (never written into the conninfo string).
-  std::vector<const char*> keys = {"connect_timeout", "application_name", "dbname"};
-  std::vector<const char*> values = {timeout.c_str(), "fbl", spec.dsn.c_str()};
+  // TCP keepalives notice a server that vanished (failover, partition) in about a minute
+  // instead of the kernel's two hours; the dsn may override them.
+  std::vector<const char*> keys = {"connect_timeout", "application_name", "keepalives", "keepalives_idle",
+                                   "keepalives_interval", "keepalives_count", "dbname"};
+  std::vector<const char*> values = {timeout.c_str(), "fbl", "1", "30", "10", "3", spec.dsn.c_str()};
   if (!spec.password.empty()) {
     keys.push_back("password");
     values.push_back(spec.password.c_str());
@@ -277,6 +280,7 @@ std::shared_ptr<Pool> Pool::For(const ConnectSpec& spec, int size) {
   static std::mutex mu;
   static auto* pools = new std::map<Key, std::weak_ptr<Pool>>();  // never destroyed: no exit-order issues
   std::lock_guard lock(mu);
+  std::erase_if(*pools, [](const auto& entry) { return entry.second.expired(); });
   Key key{getpid(), spec.dsn, spec.password, spec.read_only, size};
   if (auto existing = (*pools)[key].lock()) return existing;
   auto pool = std::make_shared<Pool>(spec, size);
