@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <pwd.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,8 +23,16 @@ namespace {
 
 bool IsRoot() { return geteuid() == 0; }
 
+// tmpfs when it has room (a cluster takes ~40 MB, more as tests write; containers often give
+// /dev/shm only 64 MB), else the temp directory.
+bool RoomyShm() {
+  struct statvfs st {};
+  if (statvfs("/dev/shm", &st) != 0) return false;
+  return static_cast<unsigned long long>(st.f_bavail) * st.f_frsize >= (512ULL << 20);
+}
+
 std::filesystem::path MakeDir() {
-  fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+  fs::path base = RoomyShm() ? fs::path("/dev/shm") : fs::temp_directory_path();
   std::string tmpl = (base / "fbl-pg-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return {};
   return tmpl;
