@@ -18,12 +18,13 @@ using testing::TempDir;
 constexpr UnixTime kNow = 1'800'000'000;
 constexpr int kLease = 60;
 
-class OutboxClaimsTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL (tests/store/store_test_util.h).
+class OutboxClaimsTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
-    options_ = testing::TestStoreOptions(dir_);
-    a_ = testing::OpenTestStore(options_);
-    b_ = testing::OpenTestStore(options_);  // a second connection: another instance
+    options_ = testing::FreshStoreOptions(GetParam(), dir_);
+    a_ = testing::OpenAnyStore(options_);
+    b_ = testing::OpenAnyStore(options_);  // a second store: another instance
     ASSERT_NE(a_, nullptr);
     ASSERT_NE(b_, nullptr);
   }
@@ -44,12 +45,14 @@ class OutboxClaimsTest : public ::testing::Test {
 
   TempDir dir_;
   StoreOptions options_;
-  std::unique_ptr<SqliteStore> a_;
-  std::unique_ptr<SqliteStore> b_;
+  std::unique_ptr<Store> a_;
+  std::unique_ptr<Store> b_;
   int next_ = 0;
 };
 
-TEST_F(OutboxClaimsTest, ClaimedRowsComeOldestFirstAndAreNotGivenToAnotherInstance) {
+FBL_INSTANTIATE_FOR_EVERY_BACKEND(OutboxClaimsTest);
+
+TEST_P(OutboxClaimsTest, ClaimedRowsComeOldestFirstAndAreNotGivenToAnotherInstance) {
   Enqueue(3, kNow - 10);
   Enqueue(2, kNow);
   Enqueue(1, kNow + 10);  // not due yet
@@ -70,12 +73,12 @@ TEST_F(OutboxClaimsTest, ClaimedRowsComeOldestFirstAndAreNotGivenToAnotherInstan
   for (const OutboxItem& r : *later) EXPECT_EQ(Ids(*first).count(r.id), 0u);
 }
 
-TEST_F(OutboxClaimsTest, TwoConnectionsClaimingConcurrentlyGetDisjointRows) {
+TEST_P(OutboxClaimsTest, TwoConnectionsClaimingConcurrentlyGetDisjointRows) {
   constexpr int kRows = 2000;
   Enqueue(kRows);
   std::vector<std::int64_t> got[2];
   std::atomic<int> errors{0};
-  auto drain = [&](SqliteStore* store, const char* id, std::vector<std::int64_t>* out) {
+  auto drain = [&](Store* store, const char* id, std::vector<std::int64_t>* out) {
     for (;;) {
       auto rows = store->ClaimOutbox(id, kNow, kLease, 7);
       if (!rows.ok()) {
@@ -104,7 +107,7 @@ TEST_F(OutboxClaimsTest, TwoConnectionsClaimingConcurrentlyGetDisjointRows) {
   EXPECT_GT(got[1].size(), 0u);
 }
 
-TEST_F(OutboxClaimsTest, AnExpiredLeaseIsTakenOverByAnotherInstance) {
+TEST_P(OutboxClaimsTest, AnExpiredLeaseIsTakenOverByAnotherInstance) {
   Enqueue(3);
   auto dead = a_->ClaimOutbox("a", kNow, kLease, 10);  // instance a dies holding these
   ASSERT_TRUE(dead.ok());
@@ -117,7 +120,7 @@ TEST_F(OutboxClaimsTest, AnExpiredLeaseIsTakenOverByAnotherInstance) {
   EXPECT_EQ(Ids(*taken), Ids(*dead));
 }
 
-TEST_F(OutboxClaimsTest, ASentOrFailedRowIsNeverClaimedAgain) {
+TEST_P(OutboxClaimsTest, ASentOrFailedRowIsNeverClaimedAgain) {
   Enqueue(3);
   auto rows = a_->ClaimOutbox("a", kNow, kLease, 10);
   ASSERT_TRUE(rows.ok());
@@ -133,7 +136,7 @@ TEST_F(OutboxClaimsTest, ASentOrFailedRowIsNeverClaimedAgain) {
   EXPECT_TRUE(own->empty());  // b holds the last one, and the other two are settled
 }
 
-TEST_F(OutboxClaimsTest, ARetriedOrDeferredRowIsFreeForAnyInstanceWhenDueAgain) {
+TEST_P(OutboxClaimsTest, ARetriedOrDeferredRowIsFreeForAnyInstanceWhenDueAgain) {
   Enqueue(2);
   auto rows = a_->ClaimOutbox("a", kNow, kLease, 10);
   ASSERT_TRUE(rows.ok());
@@ -147,7 +150,7 @@ TEST_F(OutboxClaimsTest, ARetriedOrDeferredRowIsFreeForAnyInstanceWhenDueAgain) 
   EXPECT_EQ((*again)[0].attempts + (*again)[1].attempts, 1);
 }
 
-TEST_F(OutboxClaimsTest, BadArgumentsAreRefused) {
+TEST_P(OutboxClaimsTest, BadArgumentsAreRefused) {
   EXPECT_EQ(a_->ClaimOutbox("", kNow, kLease, 1).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(a_->ClaimOutbox("a", kNow, 0, 1).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(a_->ClaimOutbox("a", kNow, kLease, 0).error().code, ErrorCode::kInvalidArgument);
