@@ -60,6 +60,45 @@ PostgresServer::~PostgresServer() {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
+  if (watchdog_fd_ >= 0) {
+    close(watchdog_fd_);  // the watchdog finds nothing left to do and exits
+    int status = 0;
+    waitpid(watchdog_pid_, &status, 0);
+  }
+}
+
+// A test that crashes or is killed never runs the destructor, and a postmaster outlives its
+// test. A watchdog process waits for the test to go (end of file on a pipe only the test
+// holds), then stops the server and removes the directory.
+void PostgresServer::StartWatchdog(const std::string& bin) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return;
+  const std::string script =
+      "cat >/dev/null; " + std::string(IsRoot() ? "setpriv --reuid=postgres --regid=postgres --init-groups " : "") +
+      "\"$2/pg_ctl\" -D \"$1/data\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"$1\"";
+  const std::string dir = dir_.string();
+  std::vector<const char*> argv = {"/bin/sh", "-c", script.c_str(), "fbl-pg-watchdog", dir.c_str(), bin.c_str(),
+                                   nullptr};
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return;
+  }
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(fds[0], 0);
+    if (null >= 0) {
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    close_range(3, ~0U, 0);
+    execv("/bin/sh", const_cast<char* const*>(argv.data()));
+    _exit(127);
+  }
+  close(fds[0]);
+  watchdog_fd_ = fds[1];
+  watchdog_pid_ = pid;
 }
 
 // Runs argv with stdin from /dev/null and stdout+stderr into `log`, and NO other descriptor
@@ -151,6 +190,7 @@ bool PostgresServer::Start() {
             "full_page_writes = off\nmax_connections = 100\nshared_buffers = 32MB\n";
     conf.close();
     initialised_ = true;
+    StartWatchdog(bin);
   }
   // FreePort() was free a moment ago; another test starting a server at the same time may
   // take it first: then try another port (a restart keeps its port, as a real server would).

@@ -19,7 +19,9 @@ namespace fbl::testing {
 class PostgresServer {
  public:
   PostgresServer();
-  ~PostgresServer();  // pg_ctl stop -m fast; the directory is removed
+  // pg_ctl stop -m fast; the directory is removed. If the test dies without running this, a
+  // watchdog process (started with the server) stops the server and removes the directory.
+  ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
@@ -50,12 +52,15 @@ class PostgresServer {
  private:
   bool RunAsServerUser(const std::vector<std::string>& argv, std::string* output);
   std::string AdminConninfo(const std::string& dbname) const;
+  void StartWatchdog(const std::string& bin);
 
   std::filesystem::path dir_;
   int port_ = 0;
   bool initialised_ = false;
   bool running_ = false;
   bool restarted_ = false;  // Restart(): keep the port
+  int watchdog_fd_ = -1;     // write end of the watchdog's pipe
+  int watchdog_pid_ = -1;
   std::string error_;
 };
 
