@@ -127,7 +127,8 @@ if ((!from_source)); then
   packages="$runtime_packages"
 else
   # Section 1's package list exactly as the document gives it.
-  packages=$(awk '/^apt-get install -y/{on=1} on{print} on && !/\\$/{exit}' "$src/docs/operations.md" |
+  packages=$(sed -n '/^## 1\./,/^## 2\./p' "$src/docs/operations.md" |
+    awk '/^apt-get install -y/{on=1} on{print} on && !/\\$/{exit}' |
     sed 's/\\$//; s/apt-get install -y//' | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
   [[ -n $packages ]] || { echo "FAIL: no apt-get install line in docs/operations.md" >&2; exit 1; }
 fi
@@ -213,8 +214,11 @@ if ((from_source)); then
   say "section 1 literally: git clone, cmake configure, build -j1, cmake --install"
   check "section 1: clone, configure, build and install as written" in_c '
     set -e; cd /root; git clone -q fbl.bundle fbl; cd fbl
-    cmd=$(grep -E "^cmake (-S|--build|--install) " docs/operations.md | sed "s/-j2/-j1/; s/ *#.*//")
-    echo "$cmd"; eval "$cmd" >/root/build.log 2>&1 || { tail -30 /root/build.log; exit 1; }'
+    cmd=$(sed -n "/^## 1\./,/^## 2\./p" docs/operations.md | grep -E "^cmake (-S|--build|--install) " |
+      sed "s/-j2/-j1/; s/ *#.*//")
+    while IFS= read -r line; do
+      echo "+ $line"; eval "$line" >>/root/build.log 2>&1 || { tail -30 /root/build.log; exit 1; }
+    done <<< "$cmd"'
 fi
 
 # ---- 3. section 1's table: what cmake --install put where -------------------------------------
