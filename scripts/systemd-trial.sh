@@ -12,7 +12,7 @@
 #                 (default build/release, configured and built like scripts/run: Release,
 #                 fbld and fblctl). With --from-source the section is followed literally
 #                 instead: the apt-get list is read from docs/operations.md, the committed
-#                 HEAD is cloned and built inside the container (-j1: slow, ~30 minutes).
+#                 HEAD is cloned and built inside the container (-j1: ~17 minutes here).
 #      section 2  systemd-sysusers, systemd-tmpfiles, the config edited as the section says,
 #                 `runuser -u fbl -- fbld --check-config`, a drop-in, `systemctl enable --now`.
 #      section 4  a Dovecot account (PAM user, Debian's default mbox INBOX) read over IMAPS
