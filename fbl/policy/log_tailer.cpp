@@ -18,7 +18,13 @@ LogTailer::~LogTailer() {
 
 bool LogTailer::Open(bool at_end) {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    if (errno != open_errno_) open_problem_told_ = false;
+    open_errno_ = errno;
+    return false;
+  }
+  open_errno_ = 0;
+  open_problem_told_ = true;
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
@@ -73,6 +79,12 @@ Status LogTailer::Poll(std::vector<std::string>* out, std::size_t max_lines) {
     ReadAvailable(out, max_lines);
   }
   return OkStatus();
+}
+
+std::optional<std::string> LogTailer::TakeOpenProblem() {
+  if (open_problem_told_ || open_errno_ == 0) return std::nullopt;
+  open_problem_told_ = true;
+  return "cannot open " + path_ + ": " + std::strerror(open_errno_);
 }
 
 }  // namespace fbl

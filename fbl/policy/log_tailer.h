@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ class LogTailer {
   // Appends up to `max_lines` new complete lines (without '\n') to *out. A missing file is not
   // an error (it may be between rotation steps). Lines longer than max_line_bytes are cut.
   Status Poll(std::vector<std::string>* out, std::size_t max_lines = 10000);
+  // Why the file could not be opened ("cannot open PATH: Permission denied"), once per
+  // distinct reason while no file is open: Poll keeps retrying silently, and the caller logs
+  // this so that a wrong path or a missing permission does not go unnoticed. nullopt when
+  // there is nothing new to say; cleared when an open succeeds.
+  std::optional<std::string> TakeOpenProblem();
   std::int64_t rotations() const { return rotations_; }
 
  private:
@@ -39,6 +45,8 @@ class LogTailer {
   off_t offset_ = 0;
   std::string partial_;
   bool first_open_ = true;
+  int open_errno_ = 0;             // errno of the last failed open; 0 after a success
+  bool open_problem_told_ = true;  // open_errno_ already handed out by TakeOpenProblem
   std::int64_t rotations_ = 0;
 };
 

@@ -58,6 +58,10 @@ void MaillogService::Run() {
     lines.clear();
     Status s = tailer_->Poll(&lines);
     if (!s.ok()) Log(LogLevel::kWarn, "maillog", "reading the log failed", {{"error", s.error().ToString()}});
+    if (auto problem = tailer_->TakeOpenProblem()) {
+      Log(LogLevel::kWarn, "maillog", "the Postfix log cannot be opened; retrying every poll",
+          {{"error", *problem}, {"path", options_.path}});
+    }
     ProcessLines(lines);
     lock.lock();
     if (lines.empty()) cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_milliseconds), [this] { return stop_; });

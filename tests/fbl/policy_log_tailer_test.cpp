@@ -74,5 +74,29 @@ TEST(LogTailerTest, MissingFileIsNotAnError) {
   EXPECT_EQ(Poll(t), (std::vector<std::string>{"late"}));
 }
 
+TEST(LogTailerTest, AnOpenThatFailsIsToldOncePerReasonAndClearedBySuccess) {
+  testing::TempDir dir;
+  LogTailer t((dir / "absent").string(), false);
+  EXPECT_TRUE(Poll(t).empty());
+  auto problem = t.TakeOpenProblem();
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("absent"), std::string::npos);
+  EXPECT_NE(problem->find("No such file"), std::string::npos);
+  EXPECT_TRUE(Poll(t).empty());
+  EXPECT_FALSE(t.TakeOpenProblem().has_value());  // the same reason is not repeated
+  Append(dir / "absent", "late\n");
+  EXPECT_EQ(Poll(t), (std::vector<std::string>{"late"}));
+  EXPECT_FALSE(t.TakeOpenProblem().has_value());
+
+  // A path through a regular file fails with another reason (as root, a permission problem
+  // cannot be staged: root opens everything).
+  Append(dir / "file", "x");
+  LogTailer u((dir / "file" / "maillog").string(), false);
+  EXPECT_TRUE(Poll(u).empty());
+  problem = u.TakeOpenProblem();
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("Not a directory"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fbl
