@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "fbl/api/api_server.h"
+#include "fbl/daemon/instance_id.h"
 #include "fbl/daemon/systemd_notify.h"
 #include "fbl/log/log.h"
 #include "alerts/rate_detector.h"
@@ -414,6 +415,12 @@ int FbldMain(int argc, char** argv) {
   if (args->check_config) {
     std::cout << args->config_path << ": configuration OK\n";
     return 0;
+  }
+  if (config->daemon.instance_id.empty()) config->daemon.instance_id = DefaultInstanceId(args->config_path);
+  auto instance = ClaimInstanceId(config->daemon.instance_id);  // held until the process ends
+  if (!instance.ok()) {
+    std::cerr << "fbld: " << instance.error().detail << "\n";
+    return kExitUnavailable;
   }
   Daemon daemon(std::move(config.value()));
   Status s = daemon.Start();
