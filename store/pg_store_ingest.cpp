@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "parsers/address.h"
+#include "store/store_rules.h"
 #include "store/compress.h"
 #include "store/pg_store.h"
 
@@ -34,22 +35,8 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-std::string ComplaintFeedbackType(const IngestItem& item) {
-  if (item.feedback_type && *item.feedback_type != FeedbackType::kNotSpam &&
-      *item.feedback_type != FeedbackType::kOptOut) {
-    return FeedbackTypeName(*item.feedback_type);
-  }
-  return "abuse";
-}
-
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 200)) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? '?' : c;
-  }
-  return out;
-}
+using store_rules::ComplaintFeedbackType;
+using store_rules::Printable;
 
 // Every key the batch may count or suppress, for the advisory locks.
 std::vector<std::string> KeysToLock(const std::vector<PgStore::Prepared>& items);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "parsers/address.h"
+#include "store/store_rules.h"
 #include "store/pg_store.h"
 #include "store/pg_suppression_row.h"
 
@@ -13,26 +14,10 @@ namespace {
 
 using pg::kSuppressionColumns;
 using pg::ReadSuppression;
-constexpr int kMaxListLimit = 10000;
-constexpr std::size_t kMaxNote = 1024;
-constexpr std::size_t kMaxScope = 128;
+using store_rules::CheckNote;
+using store_rules::CheckScope;
+using store_rules::kMaxListLimit;
 constexpr std::size_t kImportChunk = 1000;  // rows per INSERT ... SELECT FROM unnest
-
-Status CheckScope(std::string_view scope) {
-  if (scope.empty() || scope.size() > kMaxScope) {
-    return MakeError(ErrorCode::kInvalidArgument, "scope must be '*' or a client id (1..128 bytes)");
-  }
-  for (unsigned char c : scope) {
-    if (c < 0x21 || c == 0x7f) return MakeError(ErrorCode::kInvalidArgument, "scope contains a space or control byte");
-  }
-  return OkStatus();
-}
-
-Status CheckNote(std::string_view note) {
-  if (note.size() > kMaxNote) return MakeError(ErrorCode::kInvalidArgument, "note longer than 1024 bytes");
-  if (note.find('\0') != std::string_view::npos) return MakeError(ErrorCode::kInvalidArgument, "NUL byte in note");
-  return OkStatus();
-}
 
 // The SQL text depends only on which filters are set (8 shapes, each prepared once).
 std::string ListSql(const SuppressionFilter& f) {

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "parsers/address.h"
+#include "store/store_rules.h"
 #include "store/compress.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_util.h"
@@ -33,23 +34,8 @@ void BindSha(SQLite::Statement& st, int index, const Sha256& sha) {
   st.bind(index, sha.data(), static_cast<int>(sha.size()));
 }
 
-std::string ComplaintFeedbackType(const IngestItem& item) {
-  if (item.feedback_type && *item.feedback_type != FeedbackType::kNotSpam &&
-      *item.feedback_type != FeedbackType::kOptOut) {
-    return FeedbackTypeName(*item.feedback_type);
-  }
-  return "abuse";
-}
-
-// A short, printable rendering of outside input for notes.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 200)) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? '?' : c;
-  }
-  return out;
-}
+using store_rules::ComplaintFeedbackType;
+using store_rules::Printable;
 
 }  // namespace
 

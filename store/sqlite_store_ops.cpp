@@ -70,18 +70,7 @@ Result<std::vector<OutboxItem>> SqliteStore::DueOutbox(UnixTime now, int limit) 
     st->bind(2, limit);
     std::vector<OutboxItem> out;
     while (st->executeStep()) {
-      OutboxItem o;
-      o.id = st->getColumn(0).getInt64();
-      o.client_id = sqlite::OptText(st->getColumn(1));
-      o.channel = st->getColumn(2).getString();
-      o.kind = st->getColumn(3).getString();
-      o.report_id = sqlite::OptInt(st->getColumn(4));
-      o.payload_json = st->getColumn(5).getString();
-      o.message_id = st->getColumn(6).getString();
-      o.attempts = st->getColumn(7).getInt();
-      o.created_at = st->getColumn(8).getInt64();
-      o.due_at = st->getColumn(9).getInt64();
-      out.push_back(std::move(o));
+      out.push_back(sqlite::ReadOutboxItem(*st));
     }
     return out;
   });

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "parsers/address.h"
+#include "store/store_rules.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_util.h"
 #include "store/suppression_row.h"
@@ -14,25 +15,9 @@ namespace {
 
 using sqlite::kSuppressionColumns;
 using sqlite::ReadSuppression;
-constexpr int kMaxListLimit = 10000;
-constexpr std::size_t kMaxNote = 1024;
-constexpr std::size_t kMaxScope = 128;
-
-Status CheckScope(std::string_view scope) {
-  if (scope.empty() || scope.size() > kMaxScope) {
-    return MakeError(ErrorCode::kInvalidArgument, "scope must be '*' or a client id (1..128 bytes)");
-  }
-  for (unsigned char c : scope) {
-    if (c < 0x21 || c == 0x7f) return MakeError(ErrorCode::kInvalidArgument, "scope contains a space or control byte");
-  }
-  return OkStatus();
-}
-
-Status CheckNote(std::string_view note) {
-  if (note.size() > kMaxNote) return MakeError(ErrorCode::kInvalidArgument, "note longer than 1024 bytes");
-  if (note.find('\0') != std::string_view::npos) return MakeError(ErrorCode::kInvalidArgument, "NUL byte in note");
-  return OkStatus();
-}
+using store_rules::CheckNote;
+using store_rules::CheckScope;
+using store_rules::kMaxListLimit;
 
 std::string ListSql(const SuppressionFilter& f) {
   std::string sql = std::string("SELECT ") + kSuppressionColumns + " FROM suppressions WHERE id > ?";

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "parsers/result.h"
+#include "store/store.h"
 
 namespace fbl::sqlite {
 
@@ -116,6 +117,23 @@ inline std::optional<std::int64_t> OptInt(const SQLite::Column& c) {
 inline std::optional<std::string> OptText(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return c.getString();
+}
+
+// The outbox columns "id, client_id, channel, kind, report_id, payload_json, message_id,
+// attempts, created_at, due_at" of the current row (DueOutbox and ClaimOutbox select them).
+inline OutboxItem ReadOutboxItem(SQLite::Statement& st) {
+  OutboxItem o;
+  o.id = st.getColumn(0).getInt64();
+  o.client_id = OptText(st.getColumn(1));
+  o.channel = st.getColumn(2).getString();
+  o.kind = st.getColumn(3).getString();
+  o.report_id = OptInt(st.getColumn(4));
+  o.payload_json = st.getColumn(5).getString();
+  o.message_id = st.getColumn(6).getString();
+  o.attempts = st.getColumn(7).getInt();
+  o.created_at = st.getColumn(8).getInt64();
+  o.due_at = st.getColumn(9).getInt64();
+  return o;
 }
 
 }  // namespace fbl::sqlite
