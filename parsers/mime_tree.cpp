@@ -58,31 +58,79 @@ void SetMediaType(Entity* e) {
   e->subtype = std::string(text::Trim(std::string_view(media).substr(slash + 1)));
 }
 
+// True when DecodeTransfer(raw, encoding) would return "", without decoding.
+bool DecodesToEmpty(std::string_view raw, std::string_view encoding) {
+  std::string_view enc = text::Trim(encoding);
+  if (text::IEquals(enc, "base64")) {  // a byte needs two base64 digits before the first '='
+    int digits = 0;
+    for (char c : raw) {
+      if (c == '=') break;
+      bool digit = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                   c == '-' || c == '/' || c == '_';
+      if (digit && ++digits >= 2) return false;
+    }
+    return true;
+  }
+  if (text::IEquals(enc, "quoted-printable")) {  // nothing but soft line breaks
+    for (std::size_t i = 0; i < raw.size();) {
+      if (raw.compare(i, 2, "=\n") == 0) {
+        i += 2;
+      } else if (raw.compare(i, 3, "=\r\n") == 0) {
+        i += 3;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+  return raw.empty();
+}
+
 std::string TransferEncoding(const Entity& e) {
   const std::string* cte = FindField(e.headers, "content-transfer-encoding");
   return cte ? text::Lower(text::Trim(*cte)) : std::string();
 }
 
+// What TreeBuilder keeps of one entity (see TreeDetail).
+enum class Keep {
+  kAll,       // every header field, decoded body
+  kOriginal,  // kReport's message/rfc822 child: every header field, body not decoded
+  kShape,     // below it: Content-Type and Content-Transfer-Encoding only, body not decoded
+};
+
 class TreeBuilder {
  public:
-  TreeBuilder(const ParseLimits& limits, std::vector<std::string>* warnings, int depth_used)
-      : limits_(limits), warnings_(warnings), depth_used_(depth_used) {}
+  TreeBuilder(const ParseLimits& limits, std::vector<std::string>* warnings, int depth_used, TreeDetail detail)
+      : limits_(limits), warnings_(warnings), depth_used_(depth_used), detail_(detail) {}
 
-  Status Convert(const mimetic::MimeEntity& me, int depth, Entity* out) {
-    CopyHeaders(me.header(), &out->headers);
+  Status Convert(const mimetic::MimeEntity& me, int depth, Entity* out, Keep keep) {
+    CopyHeaders(me.header(), keep == Keep::kShape, &out->headers);
     SetMediaType(out);
-    if (out->type == "multipart") return ConvertParts(me, depth, out);
+    if (out->type == "multipart") return ConvertParts(me, depth, out, keep == Keep::kAll ? Keep::kAll : Keep::kShape);
     if (out->type == "message" && (out->subtype == "rfc822" || out->subtype == "global")) {
-      return ConvertMessage(me, depth, out);
+      return ConvertMessage(me, depth, out, keep);
     }
-    out->body = text::DecodeTransfer(me.body(), TransferEncoding(*out));
+    if (keep == Keep::kAll) {
+      out->body = text::DecodeTransfer(me.body(), TransferEncoding(*out));
+    } else {
+      out->headers_only = DecodesToEmpty(me.body(), TransferEncoding(*out));
+    }
     return OkStatus();
   }
 
  private:
-  void CopyHeaders(const mimetic::Header& header, FieldList* out) {
-    out->reserve(header.size());
+  static bool IsLeaf(const Entity& e) {
+    return e.type != "multipart" && !(e.type == "message" && (e.subtype == "rfc822" || e.subtype == "global"));
+  }
+
+  // `shape_only`: only the fields SetMediaType and TransferEncoding read.
+  void CopyHeaders(const mimetic::Header& header, bool shape_only, FieldList* out) {
+    if (!shape_only) out->reserve(header.size());
     for (const mimetic::Field& f : header) {
+      if (shape_only && !text::IEquals(f.name(), "content-type") &&
+          !text::IEquals(f.name(), "content-transfer-encoding")) {
+        continue;
+      }
       Field field;
       field.name.assign(f.name().begin(), f.name().end());
       std::string value = f.value();
@@ -100,7 +148,7 @@ class TreeBuilder {
     return OkStatus();
   }
 
-  Status ConvertParts(const mimetic::MimeEntity& me, int depth, Entity* out) {
+  Status ConvertParts(const mimetic::MimeEntity& me, int depth, Entity* out, Keep keep) {
     if (me.body().parts().empty()) {  // boundary never matched: keep the text readable
       out->body = me.body().preamble() + me.body() + me.body().epilogue();
       return OkStatus();
@@ -108,27 +156,35 @@ class TreeBuilder {
     for (const mimetic::MimeEntity* part : me.body().parts()) {
       if (Status s = CountPart(); !s.ok()) return s;
       out->children.emplace_back();
-      if (Status s = Convert(*part, depth + 1, &out->children.back()); !s.ok()) return s;
+      if (Status s = Convert(*part, depth + 1, &out->children.back(), keep); !s.ok()) return s;
     }
     return OkStatus();
   }
 
-  Status ConvertMessage(const mimetic::MimeEntity& me, int depth, Entity* out) {
+  // In kReport the child of the first message/rfc822 level is the original (kOriginal), and
+  // everything deeper is kShape.
+  Keep ChildKeep(Keep keep) const {
+    if (detail_ == TreeDetail::kFull) return Keep::kAll;
+    return keep == Keep::kAll ? Keep::kOriginal : Keep::kShape;
+  }
+
+  Status ConvertMessage(const mimetic::MimeEntity& me, int depth, Entity* out, Keep keep) {
     const mimetic::MimeEntityList& parts = me.body().parts();
     if (parts.empty()) return OkStatus();
     if (Status s = CountPart(); !s.ok()) return s;
     const mimetic::MimeEntity& child = *parts.front();
     std::string cte = TransferEncoding(*out);
-    if (cte == "base64" || cte == "quoted-printable") return ReparseEncoded(child, cte, depth, out);
+    Keep child_keep = ChildKeep(keep);
+    if (cte == "base64" || cte == "quoted-printable") return ReparseEncoded(child, cte, depth, child_keep, out);
     out->children.emplace_back();
     Entity& c = out->children.back();
-    if (Status s = Convert(child, depth + 1, &c); !s.ok()) return s;
-    c.headers_only = c.body.empty() && c.children.empty();
+    if (Status s = Convert(child, depth + 1, &c, child_keep); !s.ok()) return s;
+    if (child_keep == Keep::kAll || !IsLeaf(c)) c.headers_only = c.body.empty() && c.children.empty();
     return OkStatus();
   }
 
   // mimetic does not decode an encoded message/rfc822 part: rebuild its text, decode, re-parse.
-  Status ReparseEncoded(const mimetic::MimeEntity& child, const std::string& cte, int depth, Entity* out) {
+  Status ReparseEncoded(const mimetic::MimeEntity& child, const std::string& cte, int depth, Keep keep, Entity* out) {
     std::string encoded;
     for (const mimetic::Field& f : child.header()) {
       encoded.append(f.name().begin(), f.name().end());
@@ -142,19 +198,51 @@ class TreeBuilder {
     Result<GuardedText> guarded = GuardMessage(decoded, limits_, depth_used_ + depth + 1);
     if (!guarded.ok()) return guarded.error();
     for (auto& w : guarded->warnings) warnings_->push_back(std::move(w));
-    Result<Entity> inner = ParseMimeTree(*guarded, limits_, warnings_, depth_used_ + depth + 1);
+    Result<Entity> inner = ParseTree(*guarded, limits_, warnings_, depth_used_ + depth + 1, detail_, keep);
     if (!inner.ok()) return inner.error();
     out->children.push_back(std::move(inner.value()));
     Entity& c = out->children.back();
-    c.headers_only = c.body.empty() && c.children.empty();
+    if (keep == Keep::kAll || !IsLeaf(c)) c.headers_only = c.body.empty() && c.children.empty();
     return OkStatus();
   }
 
+ public:
+  static Result<Entity> ParseTree(const GuardedText& guarded, const ParseLimits& limits,
+                                  std::vector<std::string>* warnings, int depth_used, TreeDetail detail, Keep keep);
+
+ private:
   const ParseLimits& limits_;
   std::vector<std::string>* warnings_;
   int depth_used_;
+  TreeDetail detail_;
   int parts_ = 0;
 };
+
+Result<Entity> TreeBuilder::ParseTree(const GuardedText& guarded, const ParseLimits& limits,
+                                      std::vector<std::string>* warnings, int depth_used, TreeDetail detail,
+                                      Keep keep) {
+  // mimetic throws (std::length_error on some closing boundaries, std::bad_alloc): every
+  // exception stops here and becomes a malformed-input error.
+  try {
+    mimetic::MimeEntity me;
+    const std::string& text = guarded.text;
+    if (guarded.delimiters_at_line_starts) {
+      me.load(text.data(), text.data() + text.size());  // ~2.5x faster than the istream path
+    } else {
+      MemoryBuffer buffer(text);
+      std::istream in(&buffer);
+      me.load(in);
+    }
+    Entity root;
+    Status s = TreeBuilder(limits, warnings, depth_used, detail).Convert(me, 0, &root, keep);
+    if (!s.ok()) return s.error();
+    return root;
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kMalformed, std::string("MIME parser failed: ") + e.what());
+  } catch (...) {
+    return MakeError(ErrorCode::kMalformed, "MIME parser failed with an unknown exception");
+  }
+}
 
 }  // namespace
 
@@ -179,28 +267,8 @@ std::string Entity::ContentTypeParam(std::string_view name) const {
 }
 
 Result<Entity> ParseMimeTree(const GuardedText& guarded, const ParseLimits& limits,
-                             std::vector<std::string>* warnings, int depth_used) {
-  // mimetic throws (std::length_error on some closing boundaries, std::bad_alloc): every
-  // exception stops here and becomes a malformed-input error.
-  try {
-    mimetic::MimeEntity me;
-    const std::string& text = guarded.text;
-    if (guarded.delimiters_at_line_starts) {
-      me.load(text.data(), text.data() + text.size());  // ~2.5x faster than the istream path
-    } else {
-      MemoryBuffer buffer(text);
-      std::istream in(&buffer);
-      me.load(in);
-    }
-    Entity root;
-    Status s = TreeBuilder(limits, warnings, depth_used).Convert(me, 0, &root);
-    if (!s.ok()) return s.error();
-    return root;
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kMalformed, std::string("MIME parser failed: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kMalformed, "MIME parser failed with an unknown exception");
-  }
+                             std::vector<std::string>* warnings, int depth_used, TreeDetail detail) {
+  return TreeBuilder::ParseTree(guarded, limits, warnings, depth_used, detail, Keep::kAll);
 }
 
 std::size_t ParseFieldBlock(std::string_view text, std::size_t max_fields, std::size_t max_value,

@@ -31,10 +31,22 @@ struct Entity {
   std::string body;     // leaves: transfer-decoded body; containers: empty
   std::vector<Entity> children;  // multipart parts, or the one message/rfc822 child
   // A message/rfc822 child whose headers ended before its body did (a truncated original).
+  // Also set in TreeDetail::kReport for a leaf original, whose body is not decoded there.
   bool headers_only = false;
 
   bool Is(std::string_view t, std::string_view s) const { return type == t && subtype == s; }
   std::string ContentTypeParam(std::string_view name) const;
+};
+
+// How much of the tree ParseMimeTree fills in.
+enum class TreeDetail {
+  kFull,    // every header field and every transfer-decoded body
+  // What the report builder reads: below a message/rfc822 part only the original message's
+  // own header fields are kept (and headers_only); the parts under it keep Content-Type and
+  // Content-Transfer-Encoding only and their bodies are left empty, undecoded. The tree is
+  // walked all the same, so part limits, encoded messages re-parsed, warnings and errors are
+  // those of kFull.
+  kReport,
 };
 
 // Parses a guarded (LF-only) text with mimetic into an Entity tree. Base64 or quoted-printable
@@ -42,7 +54,8 @@ struct Entity {
 // exception becomes kMalformed with its message; limits.max_parts bounds the tree.
 // Never throws.
 Result<Entity> ParseMimeTree(const GuardedText& guarded, const ParseLimits& limits,
-                             std::vector<std::string>* warnings, int depth_used = 0);
+                             std::vector<std::string>* warnings, int depth_used = 0,
+                             TreeDetail detail = TreeDetail::kFull);
 
 // Parses "Name: value" lines (with folding) up to the first empty line. Lines without a colon
 // are skipped. Returns the offset just past the block's terminating empty line.

@@ -22,7 +22,8 @@ Report ParseGuarded(std::string_view raw, const ParseOptions& options) {
   Result<GuardedText> guarded = GuardMessage(raw, options.limits);
   if (!guarded.ok()) return Malformed(guarded.error(), {});
   std::vector<std::string> warnings = std::move(guarded->warnings);
-  Result<Entity> tree = ParseMimeTree(*guarded, options.limits, &warnings);
+  // The report reads nothing below the original message's header fields: kReport skips it.
+  Result<Entity> tree = ParseMimeTree(*guarded, options.limits, &warnings, 0, TreeDetail::kReport);
   if (!tree.ok()) return Malformed(tree.error(), std::move(warnings));
   if (tree->headers.empty()) {
     return Malformed(MakeError(ErrorCode::kMalformed, "no header fields: not an Internet message"), std::move(warnings));

@@ -26,24 +26,34 @@ class LineWriter {
     out_->push_back(':');
   }
 
+  // Runs of printable ASCII are copied in one append; only escapes and non-ASCII bytes are
+  // handled one at a time.
   void String(std::string_view s) {
     out_->push_back('"');
+    std::size_t run = 0;
     for (std::size_t i = 0; i < s.size();) {
       auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        ++i;
+        continue;
+      }
+      out_->append(s.data() + run, i - run);
       if (c >= 0x80) {
         std::size_t n = text::Utf8SequenceLength(s, i);
         if (n == 0) {
           out_->append("\xEF\xBF\xBD");
           ++i;
         } else {
-          out_->append(s.substr(i, n));
+          out_->append(s.data() + i, n);
           i += n;
         }
-        continue;
+      } else {
+        Escaped(static_cast<char>(c));
+        ++i;
       }
-      Escaped(static_cast<char>(c));
-      ++i;
+      run = i;
     }
+    out_->append(s.data() + run, s.size() - run);
     out_->push_back('"');
     first_ = false;
   }
@@ -144,7 +154,7 @@ void WriteDeliveries(const std::vector<Delivery>& deliveries, LineWriter& w) {
 
 std::string ReportToJsonLine(const Report& r, std::string_view source) {
   std::string out;
-  out.reserve(1024);
+  out.reserve(2048);
   LineWriter w(&out);
   w.Open();
   w.Key("arrival_date"); w.StringOrNull(r.arrival_date);

@@ -342,8 +342,9 @@ bool IContains(std::string_view hay, std::string_view needle) {
 }
 
 std::string DecodeBase64(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
+  // Written through a pointer into a buffer sized for the worst case, then cut to size.
+  std::string out(in.size() * 3 / 4 + 3, '\0');
+  char* o = out.data();
   std::uint32_t acc = 0;
   int bits = 0;
   for (char ch : in) {
@@ -354,21 +355,25 @@ std::string DecodeBase64(std::string_view in) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      *o++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
 std::string DecodeQuotedPrintable(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
+  // The text between two '=' is copied in one block; the output is never longer than the input.
+  std::string out(in.size(), '\0');
+  char* o = out.data();
   for (std::size_t i = 0; i < in.size(); ++i) {
+    const void* eq = std::memchr(in.data() + i, '=', in.size() - i);
+    std::size_t at = eq ? static_cast<std::size_t>(static_cast<const char*>(eq) - in.data()) : in.size();
+    std::memcpy(o, in.data() + i, at - i);
+    o += at - i;
+    i = at;
+    if (i == in.size()) break;
     char c = in[i];
-    if (c != '=') {
-      out.push_back(c);
-      continue;
-    }
     if (i + 1 < in.size() && in[i + 1] == '\n') {  // soft line break
       ++i;
       continue;
@@ -380,12 +385,13 @@ std::string DecodeQuotedPrintable(std::string_view in) {
     int hi = i + 1 < in.size() ? HexValue(in[i + 1]) : -1;
     int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      out.push_back(c);
+      *o++ = c;
       continue;
     }
-    out.push_back(static_cast<char>(hi * 16 + lo));
+    *o++ = static_cast<char>(hi * 16 + lo);
     i += 2;
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
@@ -421,22 +427,27 @@ std::string DecodeEncodedWords(std::string_view in) {
 std::string SanitizeUtf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());
+  std::size_t run = 0;  // start of the printable ASCII run not yet copied
   for (std::size_t i = 0; i < in.size();) {
     auto c = static_cast<unsigned char>(in[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+      continue;
+    }
+    out.append(in.data() + run, i - run);
     if (c < 0x20 || c == 0x7F) {
       out.push_back(c == '\t' ? '\t' : ' ');
       ++i;
-      continue;
-    }
-    std::size_t n = Utf8SequenceLength(in, i);
-    if (n == 0) {
+    } else if (std::size_t n = Utf8SequenceLength(in, i); n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
-      continue;
+    } else {
+      out.append(in.data() + i, n);
+      i += n;
     }
-    out.append(in.substr(i, n));
-    i += n;
+    run = i;
   }
+  out.append(in.data() + run, in.size() - run);
   return out;
 }
 

@@ -5,8 +5,8 @@
 // a PATH does not exist, 74 when one cannot be read (reported on stderr, the others still
 // parsed). Files are parsed by --jobs threads (default: one per core, at most 8); the output
 // order is the walk order whatever the number of threads.
+#include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,14 +32,16 @@ namespace fs = std::filesystem;
 
 constexpr int kExitNoInput = 66;
 
-// Collects output and writes it in large blocks.
+// Collects output and writes it in blocks; the block is allocated once and reused, so the
+// output costs no page faults after the first block.
 class BufferedWriter {
  public:
+  BufferedWriter() { buffer_.reserve(kFlushAt + 4096); }
   ~BufferedWriter() { Flush(); }
   void Line(const std::string& s) {
+    if (buffer_.size() + s.size() + 1 > kFlushAt) Flush();
     buffer_ += s;
     buffer_ += '\n';
-    if (buffer_.size() >= kFlushAt) Flush();
   }
   void Flush() {
     if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
@@ -47,34 +50,47 @@ class BufferedWriter {
   }
 
  private:
-  static constexpr std::size_t kFlushAt = 1 << 20;
+  static constexpr std::size_t kFlushAt = 64 * 1024;
   std::string buffer_;
 };
 
-// Reads at most `limit` bytes of `fd` into `buf` (size hint from fstat); the parser cuts a
-// message at its own limit, so reading further would only cost memory.
-bool ReadAtMost(int fd, std::size_t limit, std::string* buf, std::string* why) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    *why = std::strerror(errno);
-    return false;
+// A read buffer that only grows: reused for every file of a thread, never zero-filled.
+class ReadBuffer {
+ public:
+  char* data() { return data_.get(); }
+  std::size_t capacity() const { return capacity_; }
+  void Grow(std::size_t at_least) {
+    std::size_t n = std::max(at_least, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[n]);
+    if (capacity_ > 0) std::memcpy(bigger.get(), data_.get(), capacity_);
+    data_ = std::move(bigger);
+    capacity_ = n;
   }
-  std::size_t want = st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  buf->resize(std::min(want, limit) + 1);
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t capacity_ = 0;
+};
+
+// Reads at most `limit` bytes of `fd` into `buf`, until end of file (no fstat: the buffer is
+// reused and grown when a file fills it); the parser cuts a message at its own limit, so
+// reading further would only cost memory. Returns the number of bytes read, or -1 with `why`.
+std::ptrdiff_t ReadAtMost(int fd, std::size_t limit, ReadBuffer* buf, std::string* why) {
+  constexpr std::size_t kFirst = 256 * 1024;
+  if (buf->capacity() == 0) buf->Grow(std::min(kFirst, limit));
   std::size_t have = 0;
   while (have < limit) {
-    if (have == buf->size()) buf->resize(std::min(buf->size() * 2 + 4096, limit));
-    ssize_t n = read(fd, buf->data() + have, buf->size() - have);
+    if (have == buf->capacity()) buf->Grow(std::min(buf->capacity() * 2, limit));
+    ssize_t n = read(fd, buf->data() + have, buf->capacity() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *why = std::strerror(errno);
-      return false;
+      return -1;
     }
     if (n == 0) break;
     have += static_cast<std::size_t>(n);
   }
-  buf->resize(have);
-  return true;
+  return static_cast<std::ptrdiff_t>(have);
 }
 
 // One file to parse, or a failure found while walking; `line` is filled by ParseItem.
@@ -85,7 +101,7 @@ struct Item {
   std::string line;
 };
 
-void ParseItem(const ParseOptions& options, std::string& buffer, Item& item) {
+void ParseItem(const ParseOptions& options, ReadBuffer& buffer, Item& item) {
   if (!item.error.empty()) return;
   int fd = item.path == "-" ? 0 : open(item.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -94,13 +110,14 @@ void ParseItem(const ParseOptions& options, std::string& buffer, Item& item) {
     return;
   }
   // One byte over the limit lets the parser see, and say, that the message was cut.
-  bool ok = ReadAtMost(fd, options.limits.max_message_bytes + 1, &buffer, &item.error);
+  std::ptrdiff_t size = ReadAtMost(fd, options.limits.max_message_bytes + 1, &buffer, &item.error);
   if (fd != 0) close(fd);
-  if (!ok) {
+  if (size < 0) {
     item.code = kExitIoErr;
     return;
   }
-  item.line = ReportToJsonLine(ParseMessage(buffer, options), item.path);
+  std::string_view message(buffer.data(), static_cast<std::size_t>(size));
+  item.line = ReportToJsonLine(ParseMessage(message, options), item.path);
 }
 
 // Items are collected in walk order and parsed a window at a time by `jobs` threads, then
@@ -128,7 +145,7 @@ class ParseRun {
   void RunWindow() {
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-      std::string buffer;  // reused for every file of this thread
+      ReadBuffer buffer;  // reused for every file of this thread
       for (std::size_t i; (i = next.fetch_add(1)) < pending_.size();) ParseItem(options_, buffer, pending_[i]);
     };
     std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(jobs_), pending_.size() / 8 + 1);
@@ -154,12 +171,43 @@ class ParseRun {
   int exit_code_ = kExitOk;
 };
 
-// The entries of `dir` sorted by name; their file type comes from readdir (no stat per file).
-std::vector<fs::directory_entry> SortedEntries(const fs::path& dir, std::error_code& ec) {
-  std::vector<fs::directory_entry> entries;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
-  std::sort(entries.begin(), entries.end(),
-            [](const fs::directory_entry& a, const fs::directory_entry& b) { return a.path().filename() < b.path().filename(); });
+// One name read from a directory, with the file type readdir gives (DT_UNKNOWN on some file
+// systems, DT_LNK for symlinks: those are resolved with stat).
+struct DirEntry {
+  std::string name;
+  unsigned char type;
+};
+
+// `dir` joined with `name` as fs::path's operator/ does.
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  if (dir.empty() || dir.back() == '/') return dir + name;
+  return dir + '/' + name;
+}
+
+// The entries of `dir` (without "." and "..") sorted by name, with no stat per file and no
+// std::filesystem objects (which cost more than the parse of a small report). On a read error
+// `ec` is set and the entries read so far are returned.
+std::vector<DirEntry> SortedEntries(const std::string& dir, std::error_code& ec) {
+  std::vector<DirEntry> entries;
+  ec.clear();
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    ec.assign(errno, std::generic_category());
+    return entries;
+  }
+  for (;;) {
+    errno = 0;
+    const struct dirent* e = readdir(d);
+    if (e == nullptr) {
+      if (errno != 0) ec.assign(errno, std::generic_category());
+      break;
+    }
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    entries.push_back(DirEntry{std::string(name), e->d_type});
+  }
+  closedir(d);
+  std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return entries;
 }
 
@@ -170,14 +218,25 @@ bool IsMaildir(const fs::path& dir) {
 
 void ParsePath(ParseRun& run, const fs::path& path, int depth);
 
-void ParseEntry(ParseRun& run, const fs::directory_entry& entry, int depth) {
+void ParseEntry(ParseRun& run, const std::string& dir, const DirEntry& entry, int depth) {
+  if (entry.type == DT_DIR) {
+    ParsePath(run, JoinPath(dir, entry.name), depth);
+    return;
+  }
+  if (entry.type == DT_REG) {
+    run.AddFile(JoinPath(dir, entry.name));
+    return;
+  }
+  if (entry.type != DT_LNK && entry.type != DT_UNKNOWN) return;  // fifo, socket, device
+  fs::path path = JoinPath(dir, entry.name);
   std::error_code ec;
-  if (entry.is_directory(ec)) {
-    ParsePath(run, entry.path(), depth);
-  } else if (entry.is_regular_file(ec)) {
-    run.AddFile(entry.path().string());
+  fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) {
+    ParsePath(run, path, depth);
+  } else if (fs::is_regular_file(st)) {
+    run.AddFile(path.string());
   } else if (ec) {
-    ParsePath(run, entry.path(), depth);  // a dangling symlink: reported as missing there
+    ParsePath(run, path, depth);  // a dangling symlink: reported as missing there
   }
 }
 
@@ -189,21 +248,22 @@ void ParseDirectory(ParseRun& run, const fs::path& dir, int depth) {
   std::error_code ec;
   if (IsMaildir(dir)) {
     for (const char* sub : {"cur", "new"}) {
-      for (const fs::directory_entry& entry : SortedEntries(dir / sub, ec)) {
-        std::string name = entry.path().filename().string();
-        if (name.empty() || name[0] == '.') continue;
-        run.AddFile(entry.path().string());
+      std::string subdir = (dir / sub).string();
+      for (const DirEntry& entry : SortedEntries(subdir, ec)) {
+        if (entry.name.empty() || entry.name[0] == '.') continue;
+        run.AddFile(JoinPath(subdir, entry.name));
       }
-      if (ec) run.AddFailure((dir / sub).string(), ec.message(), kExitIoErr);
+      if (ec) run.AddFailure(subdir, ec.message(), kExitIoErr);
     }
     return;
   }
-  std::vector<fs::directory_entry> entries = SortedEntries(dir, ec);
+  std::string dir_name = dir.string();
+  std::vector<DirEntry> entries = SortedEntries(dir_name, ec);
   if (ec) {
-    run.AddFailure(dir.string(), ec.message(), kExitIoErr);
+    run.AddFailure(dir_name, ec.message(), kExitIoErr);
     return;
   }
-  for (const fs::directory_entry& entry : entries) ParseEntry(run, entry, depth + 1);
+  for (const DirEntry& entry : entries) ParseEntry(run, dir_name, entry, depth + 1);
 }
 
 void ParsePath(ParseRun& run, const fs::path& path, int depth) {
