@@ -2,12 +2,16 @@
 # Policy-server throughput, fbl vs postfwd vs policyd-rate-limit, same generator, same run.
 # Usage (root, from the repository): bench/policy_peers.sh BUILD_DIR [SECONDS] [CONNECTIONS]
 # Env RATES: the open-loop rates measured for fbl (default "20000 30000").
+# Env WARMUP: seconds of load before each measured run, not counted (default 1).
+# Every run prints the load average first: the machine is shared, so quote it with the figures.
 # BUILD_DIR must hold bench/bench_policy_load (a Release build for the fbl figure).
 set -eu
 BUILD=${1:?build dir}
 SECS=${2:-10}
 CONNS=${3:-64}
 LOAD="$BUILD/bench/bench_policy_load"
+WARM=(--warmup "${WARMUP:-1}")
+loadavg() { echo "   (load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC)"; }
 RUN=$(mktemp -d /tmp/fbl-policy-bench-XXXXXX)
 chmod 755 "$RUN"
 cleanup() {
@@ -20,10 +24,12 @@ trap cleanup EXIT INT TERM
 
 echo "== fbl PolicyServer (in-process, 1 io thread, default detectors, action=alert)"
 echo "-- closed loop (as fast as answers come back: maximum throughput)"
-"$LOAD" --self --connections "$CONNS" --seconds "$SECS"
+loadavg
+"$LOAD" --self --connections "$CONNS" --seconds "$SECS" "${WARM[@]}"
 for RATE in ${RATES:-20000 30000}; do
   echo "-- open loop at $RATE requests/s offered (latency from the scheduled send time)"
-  "$LOAD" --self --connections "$CONNS" --seconds "$SECS" --rate "$RATE"
+  loadavg
+  "$LOAD" --self --connections "$CONNS" --seconds "$SECS" --rate "$RATE" --probe "${WARM[@]}"
 done
 
 # postfwd 1.35 (postfwd2): a SASL rate rule as in its documentation.
@@ -35,7 +41,8 @@ postfwd --file="$RUN/postfwd.cf" --interface=127.0.0.1 --port=$PF_PORT --user=no
   --pidfile="$RUN/postfwd.pid"
 for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$PF_PORT) 2>/dev/null && break; sleep 0.2; done || true
 echo "== postfwd (Debian 1.35, rate(sasl_username/100/3600))"
-"$LOAD" --port $PF_PORT --name postfwd --connections "$CONNS" --seconds "$SECS"
+loadavg
+"$LOAD" --port $PF_PORT --name postfwd --connections "$CONNS" --seconds "$SECS" "${WARM[@]}"
 
 # policyd-rate-limit 1.0.1: Debian's default limits, debug off, SQLite backend, TCP.
 PRL_PORT=10452
@@ -67,4 +74,5 @@ policyd-rate-limit --file "$RUN/prl.yaml" >"$RUN/prl.log" 2>&1 &
 PRL_PID=$!
 for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$PRL_PORT) 2>/dev/null && break; sleep 0.2; done || true
 echo "== policyd-rate-limit (Debian 1.0.1, default limits, debug off)"
-"$LOAD" --port $PRL_PORT --name policyd-rate-limit --connections "$CONNS" --seconds "$SECS"
+loadavg
+"$LOAD" --port $PRL_PORT --name policyd-rate-limit --connections "$CONNS" --seconds "$SECS" "${WARM[@]}"
