@@ -1,7 +1,7 @@
 #include "parsers/classify.h"
 
 #include <algorithm>
-#include <functional>
+#include <optional>
 
 #include "parsers/arf.h"
 #include "parsers/dmarc.h"
@@ -20,13 +20,15 @@ bool IsHeadersText(const Entity& e) {
 }
 
 // Depth-first over the report's own parts: message/rfc822 children are not entered.
-void VisitOwnParts(const Entity& e, const std::function<void(const Entity&)>& fn) {
+template <typename Fn>
+void VisitOwnParts(const Entity& e, const Fn& fn) {
   fn(e);
   if (IsMessage(e)) return;
   for (const Entity& c : e.children) VisitOwnParts(c, fn);
 }
 
-const Entity* FindOwnPart(const Entity& root, const std::function<bool(const Entity&)>& pred) {
+template <typename Pred>
+const Entity* FindOwnPart(const Entity& root, const Pred& pred) {
   const Entity* found = nullptr;
   VisitOwnParts(root, [&](const Entity& e) {
     if (!found && pred(e)) found = &e;
@@ -132,8 +134,13 @@ class Builder {
   }
 
   bool TrySes() {
-    std::string body = root_.children.empty() ? root_.body : ReportText(root_);
-    return ParseSesNotification(body, &r_);
+    return ParseSesNotification(root_.children.empty() ? std::string_view(root_.body) : Text(), &r_);
+  }
+
+  // ReportText(root_), built once: several classifiers read it.
+  const std::string& Text() {
+    if (!text_) text_ = ReportText(root_);
+    return *text_;
   }
 
   bool TryApple() {
@@ -206,7 +213,7 @@ class Builder {
   }
 
   void BounceFromText() {
-    std::string all = ReportText(root_);
+    const std::string& all = Text();
     // A delivery-status block pasted as plain text (no MIME): parse it as RFC 3464.
     if (std::size_t at = text::IFind(all, "\nfinal-recipient:"); at != std::string::npos) {
       std::size_t start = text::IFind(all, "\nreporting-mta:");
@@ -280,7 +287,7 @@ class Builder {
     if (!have_original_ || original_.empty()) return false;
     static const char* kWords[] = {"spam", "abuse", "complain", "unsolicited", "junk", "unsubscribe", "phishing",
                                    "scam", "stop sending", "fraud"};
-    std::string body = ReportText(root_);
+    const std::string& body = Text();
     auto mentions = [&](std::string_view t) {
       return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return text::IContains(t, w); });
     };
@@ -299,6 +306,7 @@ class Builder {
   FieldList original_;
   bool have_original_ = false;
   bool truncated_ = false;
+  std::optional<std::string> text_;
 };
 
 }  // namespace

@@ -59,8 +59,12 @@ class ShapeScanner {
       : text_(text), limits_(limits), depth_used_(depth_used) {}
 
   Result<GuardedText> Run() {
-    out_.text.reserve(text_.size());
+    out_.text.reserve(text_.size() + 1);
     while (pos_ < text_.size()) {
+      if (!in_header_ && text_.compare(pos_, 2, "--") != 0) {
+        CopyBodyLines();
+        continue;
+      }
       std::string_view line = NextLine();
       Status s = OnLine(line);
       if (!s.ok()) return s.error();
@@ -76,6 +80,16 @@ class ShapeScanner {
     std::string_view line = text_.substr(pos_, end - pos_);
     pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
     return line;
+  }
+
+  // Body lines up to the next line that starts with "--" (which may be a delimiter) go out
+  // unchanged, in one block: OnLine would emit each of them as it is.
+  void CopyBodyLines() {
+    std::size_t next = stack_.empty() ? std::string_view::npos : text_.find("\n--", pos_);
+    std::size_t end = next == std::string_view::npos ? text_.size() : next + 1;
+    out_.text.append(text_.substr(pos_, end - pos_));
+    if (end == text_.size() && text_.back() != '\n') out_.text.push_back('\n');
+    pos_ = end;
   }
 
   void Emit(std::string_view line) {
@@ -213,8 +227,12 @@ Result<GuardedText> GuardMessage(std::string_view raw, const ParseLimits& limits
     raw = raw.substr(0, limits.max_message_bytes);
     warnings.push_back("message truncated at " + std::to_string(limits.max_message_bytes) + " bytes");
   }
-  std::string normalized = NormalizeLineEndings(raw);
-  std::string_view text = normalized;
+  std::string normalized;
+  std::string_view text = raw;
+  if (raw.find('\r') != std::string_view::npos) {  // most messages come with LF line endings
+    normalized = NormalizeLineEndings(raw);
+    text = normalized;
+  }
   if (text.rfind("From ", 0) == 0) {  // an mbox separator line, not a header field
     std::size_t nl = text.find('\n');
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);

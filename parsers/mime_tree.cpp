@@ -133,10 +133,12 @@ class TreeBuilder {
       }
       Field field;
       field.name.assign(f.name().begin(), f.name().end());
-      std::string value = f.value();
-      std::string_view trimmed = text::Trim(value);
+      field.value = f.value();  // trimmed and cut in place: no second copy
+      std::string_view trimmed = text::Trim(field.value);
       if (trimmed.size() > limits_.max_header_bytes) trimmed = trimmed.substr(0, limits_.max_header_bytes);
-      field.value.assign(trimmed);
+      std::size_t start = static_cast<std::size_t>(trimmed.data() - field.value.data());
+      field.value.resize(start + trimmed.size());
+      field.value.erase(0, start);
       out->push_back(std::move(field));
     }
   }

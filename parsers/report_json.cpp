@@ -22,6 +22,14 @@ class LineWriter {
   void Key(std::string_view key) {
     if (!first_) out_->push_back(',');
     first_ = true;
+    bool plain = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+    if (plain) {  // every key but --header names: no escape to look for
+      out_->push_back('"');
+      out_->append(key);
+      out_->append("\":", 2);
+      first_ = false;
+      return;
+    }
     String(key);
     out_->push_back(':');
   }

@@ -7,6 +7,7 @@
 // order is the walk order whatever the number of threads.
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -318,6 +319,12 @@ int CmdParse(const Args& args) {
     }
   }
   if (paths.empty()) return Usage("no PATH given");
+  // Each message allocates and frees a few hundred blocks: keep freed memory in the process
+  // (no trimming, no mmap per large block) instead of returning it to the kernel and taking
+  // page faults to get it back for the next message. Peak RSS is unchanged.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 4 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   ParseRun run(std::move(options), jobs);
   for (const std::string& p : paths) {
     if (p == "-") run.AddFile(p);
