@@ -127,9 +127,18 @@ class PolicyServer::Impl {
 };
 
 // One client connection: read, parse, answer in order, until EOF, error or idle timeout.
+//
+// The idle timeout is not re-armed per request: re-arming an asio timer cancels the pending
+// wait, which queues an extra completion and reorders the timer heap (and may reprogram the
+// timerfd) for every answer. Instead each read records when it started waiting; the one timer
+// wakes at the earliest possible expiry and either closes the connection (it has been waiting
+// for a request for idle_timeout) or sleeps again until the new earliest expiry. A connection
+// is still closed idle_timeout after it began to wait for its next request, as before.
 template <typename Socket>
 class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>> {
  public:
+  using SteadyClock = std::chrono::steady_clock;
+
   PolicySession(Socket socket, PolicyServer::Impl& server)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server),
         parser_(server.limits()) {
@@ -137,18 +146,36 @@ class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>>
   }
   ~PolicySession() { --server_.connections; }
 
-  void Start() { Read(); }
+  void Start() {
+    Read();
+    WatchIdle(SteadyClock::now() + server_.idle_timeout());
+  }
 
  private:
-  void Read() {
-    timer_.expires_after(server_.idle_timeout());
+  void WatchIdle(SteadyClock::time_point at) {
+    timer_.expires_at(at);
     timer_.async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
-      if (!ec && self) {
-        boost::system::error_code ignored;
-        self->socket_.close(ignored);
-      }
+      if (ec || !self) return;
+      self->OnIdleTimer();
     });
+  }
+
+  void OnIdleTimer() {
+    if (!socket_.is_open()) return;
+    // Busy answering (or writing to a slow client): the idle clock starts at the next read.
+    auto expiry = waiting_since_ + server_.idle_timeout();
+    if (!waiting_ || expiry > SteadyClock::now()) {
+      WatchIdle(waiting_ ? expiry : SteadyClock::now() + server_.idle_timeout());
+      return;
+    }
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+
+  void Read() {
+    waiting_ = true;
+    waiting_since_ = SteadyClock::now();
     socket_.async_read_some(asio::buffer(buffer_),
                             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                               self->OnRead(ec, n);
@@ -156,13 +183,12 @@ class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>>
   }
 
   void OnRead(boost::system::error_code ec, std::size_t n) {
-    timer_.cancel();
-    if (ec == asio::error::eof || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset) {
-      return;
-    }
-    if (ec) {
-      Log(LogLevel::kDebug, "policy", "read failed", {{"error", ec.message()}});
+    waiting_ = false;
+    if (ec) {  // the session ends with its last reference (the idle wait holds none)
+      if (ec != asio::error::eof && ec != asio::error::operation_aborted &&
+          ec != asio::error::connection_reset) {
+        Log(LogLevel::kDebug, "policy", "read failed", {{"error", ec.message()}});
+      }
       return;
     }
     requests_.clear();
@@ -194,11 +220,17 @@ class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>>
   std::vector<PolicyRequest> requests_;
   std::string out_;
   bool close_after_write_ = false;
+  bool waiting_ = false;  // a read is pending: the connection waits for the client
+  SteadyClock::time_point waiting_since_{};
 };
 
 template <typename Acceptor>
 void PolicyServer::Impl::Accept(Acceptor& acceptor) {
-  acceptor.async_accept(asio::make_strand(io_), [this, &acceptor](boost::system::error_code ec,
+  // One io thread needs no strand (it would only add a dispatch per handler); with several,
+  // each connection's read, write and idle-timer handlers run on its own strand.
+  asio::any_io_executor executor = options_.policy.threads > 1 ? asio::any_io_executor(asio::make_strand(io_))
+                                                               : asio::any_io_executor(io_.get_executor());
+  acceptor.async_accept(executor, [this, &acceptor](boost::system::error_code ec,
                                                                   typename Acceptor::protocol_type::socket s) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {

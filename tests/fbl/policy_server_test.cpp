@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <chrono>
+#include <thread>
 #include <utility>
 #include <boost/asio.hpp>
 
@@ -82,6 +87,36 @@ TEST_F(PolicyServerTest, AbruptDisconnectsAndGarbageLeaveTheServerAnswering) {
   EXPECT_EQ(Exchange(garbage, "\x01\x02 no equals\n\n", 3), "closed");
   auto s = Connect();
   EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
+}
+
+// The idle timeout runs on the real steady clock (an asio timer): these two tests wait for
+// it, about 1 s each, bounded by a 10 s receive timeout.
+TEST_F(PolicyServerTest, ConnectionLeftIdleIsClosedAfterTheIdleTimeout) {
+  AlertsOptions o;
+  o.policy.idle_timeout_seconds = 1;
+  Start(o);
+  auto s = Connect();
+  EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
+  timeval limit{10, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  auto waited_from = std::chrono::steady_clock::now();
+  char byte;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);  // closed by the server, not the 10 s receive timeout
+  EXPECT_GE(std::chrono::steady_clock::now() - waited_from, std::chrono::milliseconds(900));
+}
+
+TEST_F(PolicyServerTest, ConnectionAskingMoreOftenThanTheIdleTimeoutStaysOpen) {
+  AlertsOptions o;
+  o.policy.idle_timeout_seconds = 1;
+  Start(o);
+  auto s = Connect();
+  // 4 requests 600 ms apart: 1.8 s in all, longer than the timeout, no gap as long.
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n") << "request " << i;
+  }
 }
 
 TEST_F(PolicyServerTest, HeldAccountIsAnsweredHoldUntilReleased) {
