@@ -60,8 +60,8 @@ class ReadBuffer {
  public:
   char* data() { return data_.get(); }
   std::size_t capacity() const { return capacity_; }
-  void Grow(std::size_t at_least) {
-    std::size_t n = std::max(at_least, capacity_ * 2);
+  // Grows the buffer to `n` bytes (n > capacity()), keeping its content.
+  void Grow(std::size_t n) {
     std::unique_ptr<char[]> bigger(new char[n]);
     if (capacity_ > 0) std::memcpy(bigger.get(), data_.get(), capacity_);
     data_ = std::move(bigger);
@@ -82,7 +82,7 @@ std::ptrdiff_t ReadAtMost(int fd, std::size_t limit, ReadBuffer* buf, std::strin
   std::size_t have = 0;
   while (have < limit) {
     if (have == buf->capacity()) buf->Grow(std::min(buf->capacity() * 2, limit));
-    ssize_t n = read(fd, buf->data() + have, buf->capacity() - have);
+    ssize_t n = read(fd, buf->data() + have, std::min(buf->capacity(), limit) - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *why = std::strerror(errno);
