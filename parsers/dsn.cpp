@@ -27,11 +27,17 @@ constexpr const char* kSoftPatterns[] = {
     "try again",     "temporar", "deferred",   "greylist",      "too large", "exceeds",
 };
 
-bool MatchesAny(std::string_view text, const char* const* patterns, std::size_t n) {
+// `lower` is already ASCII-lowercased and the patterns are lowercase: a plain find is the
+// case-insensitive search, one scan per pattern instead of two.
+bool MatchesAnyLower(std::string_view lower, const char* const* patterns, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    if (text::IContains(text, patterns[i])) return true;
+    if (lower.find(patterns[i]) != std::string_view::npos) return true;
   }
   return false;
+}
+
+bool MatchesAny(std::string_view text, const char* const* patterns, std::size_t n) {
+  return MatchesAnyLower(text::Lower(text), patterns, n);
 }
 
 bool HardStatus(std::string_view status) {
@@ -98,8 +104,9 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
 BounceClass ClassifyBounce(std::string_view status, std::string_view diagnostic) {
   if (HardStatus(status)) return BounceClass::kHard;
   if (!status.empty() && status[0] == '4') return BounceClass::kSoft;
-  bool says_bad_address = MatchesAny(diagnostic, kHardPatterns, std::size(kHardPatterns)) &&
-                          !MatchesAny(diagnostic, kSoftPatterns, std::size(kSoftPatterns));
+  std::string lower = text::Lower(diagnostic);
+  bool says_bad_address = MatchesAnyLower(lower, kHardPatterns, std::size(kHardPatterns)) &&
+                          !MatchesAnyLower(lower, kSoftPatterns, std::size(kSoftPatterns));
   if (says_bad_address) return BounceClass::kHard;
   if (!status.empty() && status[0] == '5') return BounceClass::kSoft;
   // No status at all: a failure was reported but nothing says the address is bad.
@@ -199,11 +206,12 @@ std::string_view CutAtOriginal(std::string_view text) {
       "\nreceived: ",                   "\nreturn-path: ",                "original message headers",
       "your message reads",             "\ncontent-type: message/rfc822", "message text follows",
       "original mail follows",          "copy of your message"};
+  const std::string lower = text::Lower(text);  // the markers are lowercase
   std::size_t cut = text.size();
   for (std::string_view m : kMarkers) {
     // Only an earlier marker can move the cut: search no further than the current one.
-    std::string_view hay = text.substr(0, std::min(text.size(), cut + m.size()));
-    std::size_t at = text::IFind(hay, m);
+    std::string_view hay = std::string_view(lower).substr(0, std::min(text.size(), cut + m.size()));
+    std::size_t at = hay.find(m);
     if (at != std::string_view::npos && at > 0) cut = std::min(cut, at);
   }
   return text.substr(0, cut);
