@@ -19,6 +19,9 @@
 //   --warmup N     N seconds of the same load first, not counted (connections, caches, the
 //                  server's first allocations); the measured run is the --seconds after it
 //   --timeline MS  latency per window of MS milliseconds: are slow answers spread or stalls?
+//   --store PATH   give the in-process server a SQLite store (created if absent), as fbld
+//                  does: alerts are recorded, held accounts re-read every 5 s, detector
+//                  state saved every --save-seconds (default 300, as fbld), all on the io thread
 //   --probe        a thread that only sleeps 1 ms at a time and reports its overruns: a stall
 //                  the probe sees too is the machine's (scheduling, the VM), not the server's
 //
@@ -39,6 +42,7 @@
 
 #include "fbl/log/log.h"
 #include "fbl/policy/policy_server.h"
+#include "store/sqlite_store.h"
 
 namespace {
 
@@ -287,6 +291,8 @@ int main(int argc, char** argv) {
   int timeline_ms = 0;  // > 0: also print latency per window of this many ms (by send time)
   bool probe = false;   // also run the StallProbe thread
   int warmup = 0;       // seconds of load before the measured `seconds` (not counted)
+  std::string store_path;  // --self only: a SQLite store for the server
+  int save_seconds = 300;  // its detector-state save interval
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     bool v = i + 1 < argc;
@@ -300,9 +306,11 @@ int main(int argc, char** argv) {
     else if (a == "--timeline" && v) timeline_ms = std::atoi(argv[++i]);
     else if (a == "--probe") probe = true;
     else if (a == "--warmup" && v) warmup = std::atoi(argv[++i]);
+    else if (a == "--store" && v) store_path = argv[++i];
+    else if (a == "--save-seconds" && v) save_seconds = std::atoi(argv[++i]);
     else {
       std::fprintf(stderr, "usage: bench_policy_load (--self | --port N | --unix PATH) [--name S] "
-                           "[--connections N] [--seconds N] [--rate REQ_PER_S] [--timeline MS] [--probe] [--warmup N]\n");
+                           "[--connections N] [--seconds N] [--rate REQ_PER_S] [--timeline MS] [--probe] [--warmup N] [--store PATH [--save-seconds N]]\n");
       return 64;
     }
   }
@@ -311,7 +319,14 @@ int main(int argc, char** argv) {
     fbl::SetLogLevel(fbl::LogLevel::kError);
     fbl::AlertsOptions options;
     options.policy.listen_tcp = "127.0.0.1:0";
-    server = std::make_unique<fbl::PolicyServer>(options, nullptr, nullptr);
+    options.policy.state_save_seconds = save_seconds;
+    fbl::PolicyServer::StoreFactory factory;
+    if (!store_path.empty()) {
+      fbl::StoreOptions store_options;
+      store_options.path = store_path;
+      factory = [store_options] { return fbl::OpenSqliteStore(store_options); };
+    }
+    server = std::make_unique<fbl::PolicyServer>(options, factory, nullptr);
     fbl::Status s = server->Start();
     if (!s.ok()) {
       std::fprintf(stderr, "start: %s\n", s.error().ToString().c_str());
