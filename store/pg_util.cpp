@@ -115,13 +115,13 @@ std::vector<int> Params::Lengths() const {
 // ---- Rows --------------------------------------------------------------------------------
 
 std::string Rows::Text(int row, int col) const {
-  return std::string(PQgetvalue(r_.get(), row, col),
-                     static_cast<std::size_t>(PQgetlength(r_.get(), row, col)));
+  return std::string(Libpq().PQgetvalue(r_.get(), row, col),
+                     static_cast<std::size_t>(Libpq().PQgetlength(r_.get(), row, col)));
 }
 
 std::int64_t Rows::Int(int row, int col) const {
-  const char* p = PQgetvalue(r_.get(), row, col);
-  const char* end = p + PQgetlength(r_.get(), row, col);
+  const char* p = Libpq().PQgetvalue(r_.get(), row, col);
+  const char* end = p + Libpq().PQgetlength(r_.get(), row, col);
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(p, end, v);
   if (ec != std::errc() || ptr != end) {
@@ -130,11 +130,11 @@ std::int64_t Rows::Int(int row, int col) const {
   return v;
 }
 
-bool Rows::Bool(int row, int col) const { return PQgetvalue(r_.get(), row, col)[0] == 't'; }
+bool Rows::Bool(int row, int col) const { return Libpq().PQgetvalue(r_.get(), row, col)[0] == 't'; }
 
 std::string Rows::Bytes(int row, int col) const {
-  return DecodeHexBytea(std::string_view(PQgetvalue(r_.get(), row, col),
-                                         static_cast<std::size_t>(PQgetlength(r_.get(), row, col))));
+  return DecodeHexBytea(std::string_view(Libpq().PQgetvalue(r_.get(), row, col),
+                                         static_cast<std::size_t>(Libpq().PQgetlength(r_.get(), row, col))));
 }
 
 std::optional<std::string> Rows::OptText(int row, int col) const {
@@ -148,7 +148,7 @@ std::optional<std::int64_t> Rows::OptInt(int row, int col) const {
 }
 
 std::int64_t Rows::Affected() const {
-  const char* n = PQcmdTuples(r_.get());
+  const char* n = Libpq().PQcmdTuples(r_.get());
   std::int64_t v = 0;
   std::from_chars(n, n + std::char_traits<char>::length(n), v);
   return v;
@@ -199,15 +199,17 @@ Result<std::unique_ptr<Conn>> Conn::Connect(const ConnectSpec& spec) {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  PGconn* c = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  auto lib = LoadLib();
+  if (!lib.ok()) return lib.error();
+  PGconn* c = Libpq().PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (c == nullptr) return MakeError(ErrorCode::kUnavailable, "connecting to PostgreSQL: out of memory");
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string message = FirstLine(PQerrorMessage(c));
-    PQfinish(c);
+  if (Libpq().PQstatus(c) != CONNECTION_OK) {
+    std::string message = FirstLine(Libpq().PQerrorMessage(c));
+    Libpq().PQfinish(c);
     return MakeError(ErrorCode::kUnavailable, "connecting to PostgreSQL: " + message);
   }
   // Libraries do not log: server notices ("relation already exists, skipping") are dropped.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  Libpq().PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   std::unique_ptr<Conn> conn(new Conn(c));
   try {
     // Times are integers; text is compared bytewise (COLLATE "C" in the schema).
@@ -220,22 +222,22 @@ Result<std::unique_ptr<Conn>> Conn::Connect(const ConnectSpec& spec) {
   return conn;
 }
 
-Conn::~Conn() { PQfinish(conn_); }
+Conn::~Conn() { Libpq().PQfinish(conn_); }
 
 void Conn::Throw(PGresult* r, std::string_view what) {
   Failure f;
-  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  f.message = std::string(what) + ": " + FirstLine(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
-  if (f.message.size() == what.size() + 2) f.message += FirstLine(PQerrorMessage(conn_));
+  const char* state = r != nullptr ? Libpq().PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  f.message = std::string(what) + ": " + FirstLine(r != nullptr ? Libpq().PQresultErrorMessage(r) : Libpq().PQerrorMessage(conn_));
+  if (f.message.size() == what.size() + 2) f.message += FirstLine(Libpq().PQerrorMessage(conn_));
   f.code = state != nullptr ? CodeForSqlState(state) : ErrorCode::kUnavailable;
-  f.connection_lost = PQstatus(conn_) != CONNECTION_OK;
+  f.connection_lost = Libpq().PQstatus(conn_) != CONNECTION_OK;
   if (f.connection_lost) f.code = ErrorCode::kUnavailable;
-  if (r != nullptr) PQclear(r);
+  if (r != nullptr) Libpq().PQclear(r);
   throw f;
 }
 
 Rows Conn::Check(PGresult* r, std::string_view what) {
-  ExecStatusType st = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  ExecStatusType st = r != nullptr ? Libpq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) Throw(r, what);
   ++executed_;
   return Rows(r);
@@ -245,22 +247,22 @@ Rows Conn::Exec(std::string_view sql, const Params& params) {
   auto it = prepared_.find(std::string(sql));
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
-    Check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), params.size(), nullptr), "preparing");
+    Check(Libpq().PQprepare(conn_, name.c_str(), std::string(sql).c_str(), params.size(), nullptr), "preparing");
     it = prepared_.emplace(std::string(sql), std::move(name)).first;
   }
   std::vector<const char*> values = params.Values();
   std::vector<int> lengths = params.Lengths();
-  return Check(PQexecPrepared(conn_, it->second.c_str(), params.size(), values.data(), lengths.data(),
+  return Check(Libpq().PQexecPrepared(conn_, it->second.c_str(), params.size(), values.data(), lengths.data(),
                               params.Formats().data(), /*resultFormat=*/0),
                "executing");
 }
 
-void Conn::Command(const std::string& sql) { Check(PQexec(conn_, sql.c_str()), "executing"); }
+void Conn::Command(const std::string& sql) { Check(Libpq().PQexec(conn_, sql.c_str()), "executing"); }
 
 void Conn::RollbackQuietly() {
   if (Broken()) return;
-  PGresult* r = PQexec(conn_, "ROLLBACK");
-  if (r != nullptr) PQclear(r);
+  PGresult* r = Libpq().PQexec(conn_, "ROLLBACK");
+  if (r != nullptr) Libpq().PQclear(r);
 }
 
 // ---- Pool --------------------------------------------------------------------------------

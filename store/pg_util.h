@@ -7,7 +7,6 @@
 // does for SQLiteCpp's exceptions.
 #pragma once
 
-#include <libpq-fe.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "parsers/result.h"
+#include "store/pg_lib.h"
 
 namespace fbl::pg {
 
@@ -69,10 +69,10 @@ class Params {
 // The rows of one statement (text format).
 class Rows {
  public:
-  explicit Rows(PGresult* r) : r_(r, &PQclear) {}
-  int size() const { return PQntuples(r_.get()); }
+  explicit Rows(PGresult* r) : r_(r, Libpq().PQclear) {}
+  int size() const { return Libpq().PQntuples(r_.get()); }
   bool empty() const { return size() == 0; }
-  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  bool IsNull(int row, int col) const { return Libpq().PQgetisnull(r_.get(), row, col) != 0; }
   std::string Text(int row, int col) const;
   std::int64_t Int(int row, int col) const;
   bool Bool(int row, int col) const;  // "t" / "f"
@@ -93,7 +93,7 @@ struct ConnectSpec {
   int connect_timeout_s = 10;
 };
 
-// One connection. Statements run through Exec are prepared once per connection and reused.
+// One connection (libpq is loaded by the first Connect: store/pg_lib.h). Statements run through Exec are prepared once per connection and reused.
 class Conn {
  public:
   static Result<std::unique_ptr<Conn>> Connect(const ConnectSpec& spec);
@@ -107,9 +107,9 @@ class Conn {
   void Command(const std::string& sql);
   // ROLLBACK, ignoring any error (the connection may be gone).
   void RollbackQuietly();
-  bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  bool Broken() const { return Libpq().PQstatus(conn_) != CONNECTION_OK; }
   // No transaction open (a connection is only reused in this state).
-  bool Idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+  bool Idle() const { return Libpq().PQtransactionStatus(conn_) == PQTRANS_IDLE; }
   // Statements that succeeded on this connection since ResetExecuted().
   int executed() const { return executed_; }
   void ResetExecuted() { executed_ = 0; }

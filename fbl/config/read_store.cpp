@@ -1,22 +1,28 @@
-#include <libpq-fe.h>
-
 #include <cstdlib>
 #include <memory>
 
 #include "fbl/config/sections.h"
+#include "store/pg_lib.h"
 
 namespace fbl {
 namespace {
 
 // The dsn must parse as libpq conninfo (or a URI) and must not carry the password, which
 // belongs in password_file / password_env / FBL_PG_PASSWORD (a dsn ends up in logs and ps).
+// libpq is loaded here, at run time (store/pg_lib.h): only PostgreSQL users ever load it.
 void CheckDsn(ConfigReader& r, const std::string& dsn) {
+  auto loaded = pg::LoadLib();
+  if (!loaded.ok()) {
+    r.Fail("dsn", "cannot be checked: " + loaded.error().detail);
+    return;
+  }
+  const pg::Lib& pq = *loaded.value();
   char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(PQconninfoParse(dsn.c_str(), &error),
-                                                                          &PQconninfoFree);
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(pq.PQconninfoParse(dsn.c_str(), &error),
+                                                                          pq.PQconninfoFree);
   if (options == nullptr) {
     std::string message = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
+    pq.PQfreemem(error);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     r.Fail("dsn", "not a libpq connection string: " + message);
     return;
