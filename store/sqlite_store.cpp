@@ -81,8 +81,9 @@ std::optional<SuppressionReason> ParseSuppressionReason(std::string_view text) {
 namespace {
 
 int OpenFlags(const StoreOptions& options) {
-  if (options.read_only) return SQLite::OPEN_READONLY;
-  return SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  const int threading = options.one_thread_at_a_time ? SQLITE_OPEN_NOMUTEX : 0;
+  if (options.read_only) return SQLite::OPEN_READONLY | threading;
+  return SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | threading;
 }
 
 void ApplyPragmas(SQLite::Database& db, const StoreOptions& options) {
@@ -114,8 +115,23 @@ Status CheckReadOnlyVersion(SQLite::Database& db) {
 
 }  // namespace
 
+namespace {
+
+// Process-wide SQLite settings, applied once before the first connection opens. Memory
+// statistics off: with them on, every sqlite3_malloc takes one global mutex, which the API's
+// and the pipeline's connections then contend for (a futex per request under load). Nothing in
+// fbl reads sqlite3_memory_used(). sqlite3_config fails harmlessly (SQLITE_MISUSE) when another
+// part of the process has already initialised SQLite.
+int ConfigureSqliteOnce(int open_flags) {
+  static const int kConfigured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }();
+  (void)kConfigured;
+  return open_flags;
+}
+
+}  // namespace
+
 SqliteStore::SqliteStore(const StoreOptions& options, int open_flags)
-    : options_(options), db_(options.path, open_flags, options.busy_timeout_ms) {}
+    : options_(options), db_(options.path, ConfigureSqliteOnce(open_flags), options.busy_timeout_ms) {}
 
 SqliteStore::~SqliteStore() {
   cache_.clear();  // statements before the connection they belong to
@@ -139,6 +155,26 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options) {
   auto s = SqliteStore::Open(options);
   if (!s.ok()) return s.error();
   return std::unique_ptr<Store>(std::move(s.value()));
+}
+
+namespace {
+
+class SqliteReadSnapshot final : public ReadSnapshot {
+ public:
+  explicit SqliteReadSnapshot(SQLite::Database& db) : txn_(db) {}
+
+ private:
+  sqlite::ReadTxn txn_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReadSnapshot> SqliteStore::BeginReadSnapshot() {
+  try {
+    return std::make_unique<SqliteReadSnapshot>(db_);
+  } catch (const SQLite::Exception&) {
+    return nullptr;  // the reads then take their own snapshots and report their own errors
+  }
 }
 
 SQLite::Statement& SqliteStore::Cached(std::string_view sql) {

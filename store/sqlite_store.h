@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<SqliteStore>> Open(const StoreOptions& options);
   ~SqliteStore() override;
 
+  std::unique_ptr<ReadSnapshot> BeginReadSnapshot() override;
   Result<bool> HasReport(const Sha256& sha256) override;
   Result<std::vector<IngestOutcome>> Ingest(const std::vector<IngestItem>& items) override;
 

@@ -39,9 +39,10 @@ Result<std::vector<Suppression>> SqliteStore::LookupSuppressions(std::string_vie
     // Expired rows are invisible (SCHEMA.md gives the mailer the same query).
     static const std::string kLookup = std::string("SELECT ") + kSuppressionColumns +
                                        " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR"
-                                       " expires_at > CAST(strftime('%s','now') AS INTEGER)) ORDER BY id";
+                                       " expires_at > ?) ORDER BY id";
     sqlite::Use st(Cached(kLookup));
     sqlite::BindRef(*st, 1, addr->key);
+    st->bind(2, static_cast<int64_t>(std::time(nullptr)));
     std::vector<Suppression> out;
     while (st->executeStep()) out.push_back(ReadSuppression(*st));
     return out;

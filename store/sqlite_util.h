@@ -54,16 +54,22 @@ class WriteTxn {
   bool done_ = false;
 };
 
-// A deferred read transaction: several SELECTs see one snapshot.
+// A deferred read transaction: several SELECTs see one snapshot. Inside a transaction that is
+// already open (Store::BeginReadSnapshot) it does nothing: the outer one is the snapshot.
 class ReadTxn {
  public:
-  explicit ReadTxn(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadTxn() { sqlite3_exec(db_.getHandle(), "COMMIT", nullptr, nullptr, nullptr); }
+  explicit ReadTxn(SQLite::Database& db) : db_(db), owner_(sqlite3_get_autocommit(db.getHandle()) != 0) {
+    if (owner_) db_.exec("BEGIN");
+  }
+  ~ReadTxn() {
+    if (owner_) sqlite3_exec(db_.getHandle(), "COMMIT", nullptr, nullptr, nullptr);
+  }
   ReadTxn(const ReadTxn&) = delete;
   ReadTxn& operator=(const ReadTxn&) = delete;
 
  private:
   SQLite::Database& db_;
+  bool owner_;
 };
 
 // Resets a cached statement when leaving scope, so that it never pins a read snapshot

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -282,9 +283,21 @@ struct ImportResult {
   std::vector<ImportRowError> invalid;
 };
 
+// A read snapshot taken by Store::BeginReadSnapshot; ends when destroyed.
+class ReadSnapshot {
+ public:
+  virtual ~ReadSnapshot() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Until the returned object is destroyed, every read on this Store sees one committed state
+  // (one read transaction instead of one per call). Only reads may run inside it: a write
+  // fails. The API answers each GET inside one. The default returns null: every read is its
+  // own snapshot. Never fails; a backend that cannot take one returns null.
+  virtual std::unique_ptr<ReadSnapshot> BeginReadSnapshot() { return nullptr; }
 
   // Ingestion. Returns true iff a report with this hash is already stored.
   virtual Result<bool> HasReport(const Sha256& sha256) = 0;

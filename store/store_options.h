@@ -30,6 +30,10 @@ struct StoreOptions {
   AddressOptions address;               // normalisation (sub-address folding per domain)
   // Not a config key: fblctl lookups open read-only (nothing is created or migrated).
   bool read_only = false;
+  // Not a config key: the caller promises that one thread at a time uses the connection (the
+  // API opens one store per I/O thread). SQLite then skips its per-call connection mutex
+  // (SQLITE_OPEN_NOMUTEX), which every column read otherwise takes.
+  bool one_thread_at_a_time = false;
 };
 
 }  // namespace fbl

@@ -1,7 +1,9 @@
 #include "fbl/api/api_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -14,6 +16,7 @@
 
 #include "fbl/api/handlers.h"
 #include "fbl/log/log.h"
+#include "store/open_store.h"
 #include "store/sqlite_store.h"
 
 namespace fbl {
@@ -71,26 +74,41 @@ struct ApiServer::Impl {
   std::vector<std::thread> threads;
   int port = 0;
   bool started = false;
+  std::size_t next_context = 0;  // round robin over contexts (touched by the accept handler only)
   // Declared last: destroyed first, so pending handlers (and the sessions they own) go while
-  // everything they refer to is still alive.
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // everything they refer to is still alive. One io_context per thread: a connection lives on
+  // one thread from accept to close, with that thread's Store, and no handler ever wakes or
+  // waits for another thread (no strands, no cross-thread hand-off per request).
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::optional<tcp::acceptor> acceptor;
 
   Impl(const ApiOptions& o, const StoreOptions& so, Metrics* m, StoreFactory f)
       : options(o), store_options(so), metrics(m), factory(std::move(f)),
-        limiter(o.rate_limit_per_second, o.rate_limit_burst), ioc(o.threads) {}
+        limiter(o.rate_limit_per_second, o.rate_limit_burst) {
+    for (int i = 0; i < o.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+    acceptor.emplace(*contexts.front());
+  }
+  ~Impl() {
+    acceptor.reset();
+    contexts.clear();
+  }
 
   void DoAccept();
-  void RunThread(Store* store);
+  void RunThread(std::size_t index, Store* store);
 };
 
 namespace {
 
-// One connection: read a request, answer it, repeat while keep-alive.
+// One connection: read a request, answer it, repeat while keep-alive. Runs on one thread.
+//
+// Timeouts: one timer per connection and a deadline that each step moves forward. The timer is
+// re-armed only when it fires before the (moved) deadline, so a request costs no timer
+// operation; when the deadline has passed the socket is closed, which ends the pending read
+// or write with operation_aborted.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ApiServer::Impl& server, bool from_loopback)
-      : stream_(std::move(socket)), server_(server), from_loopback_(from_loopback) {
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server), from_loopback_(from_loopback) {
     ++server_.connections;
   }
   ~Session() { --server_.connections; }
@@ -98,7 +116,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() { WaitForRequest(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   const ApiOptions& options() const { return server_.options; }
+
+  void ExpireAfter(Clock::duration d) {
+    deadline_ = Clock::now() + d;
+    if (timer_armed_) return;
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (auto self = weak.lock()) self->OnTimer(ec);
+    });
+  }
+
+  void OnTimer(beast::error_code ec) {
+    timer_armed_ = false;
+    if (ec || closed_) return;
+    if (Clock::now() < deadline_) return ExpireAfter(deadline_ - Clock::now());
+    Close();
+  }
 
   // Between requests only the idle timeout runs; once a byte arrives, the read timeout.
   void WaitForRequest() {
@@ -106,8 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
     parser_->body_limit(options().max_body_bytes);
     if (buffer_.size() > 0) return ReadRequest();
-    stream_.expires_after(std::chrono::milliseconds(options().idle_timeout_ms));
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+    ExpireAfter(std::chrono::milliseconds(options().idle_timeout_ms));
+    socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
   }
 
@@ -118,13 +155,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadRequest() {
-    stream_.expires_after(std::chrono::milliseconds(options().read_timeout_ms));
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    ExpireAfter(std::chrono::milliseconds(options().read_timeout_ms));
+    http::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted) return Close();
-    if (ec == beast::error::timeout) return Close();
     if (ec == http::error::body_limit) return Refuse(413, "payload_too_large", "the body exceeds the limit");
     if (ec == http::error::header_limit) return Refuse(431, "headers_too_large", "the headers exceed the limit");
     if (ec.category() == beast::error_code(http::error::bad_target).category()) {
@@ -153,8 +189,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->body() = std::move(out.body);
     res->prepare_payload();
-    stream_.expires_after(std::chrono::milliseconds(options().read_timeout_ms));
-    http::async_write(stream_, *res,
+    ExpireAfter(std::chrono::milliseconds(options().read_timeout_ms));
+    http::async_write(socket_, *res,
                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
                         if (ec) return self->Close();
                         if (!keep_alive) return self->Linger();
@@ -171,13 +207,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // instead of a reset.
   void Linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    ExpireAfter(kLingerTimeout);
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    socket_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
       self->Drain();
@@ -185,12 +221,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    if (closed_) return;
+    closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    timer_.cancel();
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Clock::time_point deadline_{};
+  bool timer_armed_ = false;
+  bool closed_ = false;
   ApiServer::Impl& server_;
   bool from_loopback_;
   beast::flat_buffer buffer_;
@@ -218,7 +261,8 @@ void RejectConnection(tcp::socket socket) {
 }  // namespace
 
 void ApiServer::Impl::DoAccept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (ec) {
       Log(LogLevel::kWarn, "api", "accept failed", {{"error", ec.message()}});
@@ -229,13 +273,17 @@ void ApiServer::Impl::DoAccept() {
     if (connections.load() >= options.max_connections) {
       RejectConnection(std::move(socket));
     } else if (!peer_ec) {
-      std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))->Start();
+      // The session starts on its own thread, where that thread's Store is.
+      auto executor = socket.get_executor();
+      net::post(executor, [this, s = std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))] {
+        s->Start();
+      });
     }
     DoAccept();
   });
 }
 
-void ApiServer::Impl::RunThread(Store* store) {
+void ApiServer::Impl::RunThread(std::size_t index, Store* store) {
   api::ApiContext context;
   context.store = store;
   context.options = &options;
@@ -247,14 +295,20 @@ void ApiServer::Impl::RunThread(Store* store) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   };
   t_context = &context;
+  net::io_context& ioc = *contexts[index];
+  auto work = net::make_work_guard(ioc);  // idle threads wait for connections
   ioc.run();
   t_context = nullptr;
 }
 
 namespace {
 
-// A SQLite connection for the API, with its cache and mmap bounded by the API options.
-Result<std::unique_ptr<Store>> OpenApiStore(const ApiOptions& options, const StoreOptions& store_options) {
+// The API's store: on SQLite a connection of its own per thread, without the per-call mutex,
+// with its cache and mmap bounded by the API options (the daemon's RSS); any other backend as
+// OpenStore opens it.
+Result<std::unique_ptr<Store>> OpenApiStore(const ApiOptions& options, StoreOptions store_options) {
+  if (store_options.backend != "sqlite") return OpenStore(store_options);
+  store_options.one_thread_at_a_time = true;  // each I/O thread has its own
   auto store = SqliteStore::Open(store_options);
   if (!store.ok()) return store.error();
   try {
@@ -288,18 +342,20 @@ Status ApiServer::Start() {
     s.stores.push_back(std::move(*store));
   }
   boost::system::error_code ec;
-  s.acceptor.open(endpoint->protocol(), ec);
-  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(*endpoint, ec);
-  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  s.acceptor->open(endpoint->protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(*endpoint, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) return MakeError(ErrorCode::kIo, "api: cannot listen on " + s.options.listen + ": " + ec.message());
-  s.port = s.acceptor.local_endpoint().port();
+  s.port = s.acceptor->local_endpoint().port();
   if (s.options.allow_anonymous_reads) {
     Log(LogLevel::kWarn, "api", "allow_anonymous_reads is on: loopback GETs of /v1 need no token",
         {{"listen", s.options.listen}});
   }
   s.DoAccept();
-  for (auto& store : s.stores) s.threads.emplace_back([&s, p = store.get()] { s.RunThread(p); });
+  for (std::size_t i = 0; i < s.stores.size(); ++i) {
+    s.threads.emplace_back([&s, i, p = s.stores[i].get()] { s.RunThread(i, p); });
+  }
   s.started = true;
   Log(LogLevel::kInfo, "api", "listening", {{"address", endpoint->address().to_string()},
                                            {"port", std::to_string(s.port)}});
@@ -314,11 +370,11 @@ void ApiServer::Stop() {
   Impl& s = *impl_;
   if (!s.started) return;
   s.started = false;
-  net::post(s.acceptor.get_executor(), [&s] {
+  net::post(s.acceptor->get_executor(), [&s] {
     boost::system::error_code ignored;
-    s.acceptor.close(ignored);
+    s.acceptor->close(ignored);
   });
-  s.ioc.stop();
+  for (auto& ioc : s.contexts) ioc->stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 }

@@ -1,5 +1,6 @@
-// The HTTP/1.1 server of the API (Boost.Beast). It owns its io_context and runs it on
-// options.threads threads, each with its own Store (SQLite: one connection per thread). The
+// The HTTP/1.1 server of the API (Boost.Beast). It runs options.threads threads, each with its
+// own io_context and its own Store (SQLite: one connection per thread); a connection stays on
+// the thread it was handed to at accept (round robin). The
 // session only reads a request, calls HandleRequest (handlers.h) and writes the response.
 //
 // Limits: options.max_connections (beyond it a new connection gets 503 and is closed), header
@@ -22,7 +23,9 @@ class ApiServer {
  public:
   using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
-  // `metrics` may be null (then /metrics answers 503); it must outlive the server.
+  // `metrics` may be null (then /metrics answers 503); it must outlive the server. The stores
+  // are opened by OpenStore(store_options); on SQLite each thread's connection is tuned by
+  // options.db_cache_kib and options.db_mmap_bytes and used without SQLite's per-call mutex.
   ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics);
   // Same, with the stores made by `factory` instead of OpenSqliteStore(store_options).
   ApiServer(const ApiOptions& options, const StoreOptions& store_options, Metrics* metrics,

@@ -2,7 +2,10 @@
 // threads; the server (api_server.h) only reads, calls HandleRequest and writes.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <unordered_map>
+#include <utility>
 
 #include "fbl/api/api_options.h"
 #include "fbl/api/auth.h"
@@ -23,9 +26,13 @@ struct ApiContext {
   Metrics* metrics = nullptr;      // null: no metrics recorded, /metrics answers 503
   std::function<UnixTime()> now;   // wall clock, Unix seconds (times stored and compared)
   std::function<double()> monotonic_seconds;  // the rate limiter's clock
+  // Filled by HandleRequest: the metric children already looked up, per (route, status), so
+  // that a request does not build label maps and search the families again.
+  std::unordered_map<std::uint64_t, std::pair<prometheus::Counter*, prometheus::Histogram*>> metric_children;
 };
 
-// Routes, authenticates, rate-limits and answers one request. Records
+// Routes, authenticates, rate-limits and answers one request. A request of a route that does
+// not write is answered from one read snapshot of the store (token and data alike). Records
 // fbl_api_requests_total{route,code} and fbl_api_request_duration_seconds{route} with the
 // route TEMPLATE as label ("unmatched" when no route fits). Never throws.
 Response HandleRequest(const Request& request, ApiContext& context);

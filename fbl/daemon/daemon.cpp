@@ -227,7 +227,8 @@ struct Daemon::Impl {
 
   Status StartApi() {
     if (!config.api.enabled) return OkStatus();
-    api = std::make_unique<ApiServer>(config.api, config.store, &metrics, StoreFactory());
+    // The API opens its own connections, tuned by [api] (cache, mmap) on SQLite.
+    api = std::make_unique<ApiServer>(config.api, config.store, &metrics);
     Status s = api->Start();
     if (!s.ok()) return MakeError(s.error().code, "api " + config.api.listen + ": " + s.error().detail);
     Log(LogLevel::kInfo, "daemon", "api listening",

@@ -165,6 +165,32 @@ TEST_F(ApiHandlersTest, CheckTellsWhichAddressesAreSuppressedAndWhy) {
   EXPECT_EQ(results[3]["error"], "invalid address");
 }
 
+TEST_F(ApiHandlersTest, CheckAnswerIsWrittenExactlyAsTheJsonLibraryWouldWriteIt) {
+  // The check answer is written directly (no json tree); it must stay byte-identical to
+  // nlohmann's own serialisation, escapes and U+FFFD replacement included.
+  const std::vector<std::string> given = {"\"q\\uote\"@example.com", "tab\there@example.com",
+                                          "josé@exämple.com", "bad\xff\xfe@example.com",
+                                          "two@example.com", "plain@example.com"};
+  for (const auto& a : given) {
+    if (a != "plain@example.com") Call("PUT", "/v1/suppressions/" + Encode(a), admin_);
+  }
+  Suppress("acme", "two@example.com");
+  json addresses = json::array();
+  for (const auto& a : given) addresses.push_back(a);
+  addresses.push_back(42);
+  addresses.push_back("not an address");
+  std::string request = json{{"addresses", addresses}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto r = Call("POST", "/v1/suppressions/check", admin_, request);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).dump(-1, ' ', false, json::error_handler_t::replace), r.body);
+  json results = json::parse(r.body)["results"];
+  ASSERT_EQ(results.size(), given.size() + 2);
+  EXPECT_EQ(results[4]["matches"].size(), 2u);  // two@: global and acme
+  EXPECT_EQ(results[5]["suppressed"], false);
+  EXPECT_EQ(results[6]["address"], "42");
+  EXPECT_EQ(results[7]["error"], "invalid address");
+}
+
 TEST_F(ApiHandlersTest, CheckOfMoreThanTheLimitIsPayloadTooLarge) {
   json addresses = json::array();
   for (int i = 0; i < 10001; ++i) addresses.push_back("user" + std::to_string(i) + "@example.com");
