@@ -8,6 +8,27 @@
 namespace fbl {
 namespace {
 
+// One byte below 0x20, '"' or '\\' as nlohmann escapes it.
+void AppendEscaped(std::string* out, char c) {
+  switch (c) {
+    case '"': out->append("\\\""); return;
+    case '\\': out->append("\\\\"); return;
+    case '\b': out->append("\\b"); return;
+    case '\f': out->append("\\f"); return;
+    case '\n': out->append("\\n"); return;
+    case '\r': out->append("\\r"); return;
+    case '\t': out->append("\\t"); return;
+    default: break;
+  }
+  if (static_cast<unsigned char>(c) < 0x20) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+    out->append(buf);
+    return;
+  }
+  out->push_back(c);
+}
+
 // Writes one JSON line straight into a string: the hot path of `fblctl parse`, several times
 // faster than building an nlohmann::json tree first. The output is byte-for-byte what
 // nlohmann's dump() gives for the same value (keys in byte order, the same escapes, invalid
@@ -34,35 +55,8 @@ class LineWriter {
     out_->push_back(':');
   }
 
-  // Runs of printable ASCII are copied in one append; only escapes and non-ASCII bytes are
-  // handled one at a time.
   void String(std::string_view s) {
-    out_->push_back('"');
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size();) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-        ++i;
-        continue;
-      }
-      out_->append(s.data() + run, i - run);
-      if (c >= 0x80) {
-        std::size_t n = text::Utf8SequenceLength(s, i);
-        if (n == 0) {
-          out_->append("\xEF\xBF\xBD");
-          ++i;
-        } else {
-          out_->append(s.data() + i, n);
-          i += n;
-        }
-      } else {
-        Escaped(static_cast<char>(c));
-        ++i;
-      }
-      run = i;
-    }
-    out_->append(s.data() + run, s.size() - run);
-    out_->push_back('"');
+    AppendJsonString(out_, s);
     first_ = false;
   }
   void StringOrNull(const std::string& s) {
@@ -87,26 +81,6 @@ class LineWriter {
   }
 
  private:
-  void Escaped(char c) {
-    switch (c) {
-      case '"': out_->append("\\\""); return;
-      case '\\': out_->append("\\\\"); return;
-      case '\b': out_->append("\\b"); return;
-      case '\f': out_->append("\\f"); return;
-      case '\n': out_->append("\\n"); return;
-      case '\r': out_->append("\\r"); return;
-      case '\t': out_->append("\\t"); return;
-      default: break;
-    }
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out_->append(buf);
-      return;
-    }
-    out_->push_back(c);
-  }
-
   std::string* out_;
   bool first_ = true;
 };
@@ -159,6 +133,37 @@ void WriteDeliveries(const std::vector<Delivery>& deliveries, LineWriter& w) {
 }
 
 }  // namespace
+
+// Runs of printable ASCII are copied in one append; only escapes and non-ASCII bytes are
+// handled one at a time.
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    if (c >= 0x80) {
+      std::size_t n = text::Utf8SequenceLength(s, i);
+      if (n == 0) {
+        out->append("\xEF\xBF\xBD");
+        ++i;
+      } else {
+        out->append(s.data() + i, n);
+        i += n;
+      }
+    } else {
+      AppendEscaped(out, static_cast<char>(c));
+      ++i;
+    }
+    run = i;
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
 
 std::string ReportToJsonLine(const Report& r, std::string_view source) {
   std::string out;

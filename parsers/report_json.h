@@ -22,4 +22,9 @@ nlohmann::json ReportToJson(const Report& report, std::string_view source);
 // ReportToJson dumped on one line; invalid UTF-8 is replaced (never throws on 8-bit input).
 std::string ReportToJsonLine(const Report& report, std::string_view source);
 
+// Appends `text` as a JSON string, byte for byte as nlohmann's dump(-1, ' ', false,
+// error_handler_t::replace) writes it: the same escapes, non-ASCII kept, invalid UTF-8 replaced
+// by U+FFFD. Used by every JSON answer written directly instead of through a json tree.
+void AppendJsonString(std::string* out, std::string_view text);
+
 }  // namespace fbl

@@ -122,16 +122,15 @@ namespace {
 // and the pipeline's connections then contend for (a futex per request under load). Nothing in
 // fbl reads sqlite3_memory_used(). sqlite3_config fails harmlessly (SQLITE_MISUSE) when another
 // part of the process has already initialised SQLite.
-int ConfigureSqliteOnce(int open_flags) {
-  static const int kConfigured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }();
+void ConfigureSqliteOnce() {
+  static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;
-  return open_flags;
 }
 
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreOptions& options, int open_flags)
-    : options_(options), db_(options.path, ConfigureSqliteOnce(open_flags), options.busy_timeout_ms) {}
+    : options_(options), db_(options.path, open_flags, options.busy_timeout_ms) {}
 
 SqliteStore::~SqliteStore() {
   cache_.clear();  // statements before the connection they belong to
@@ -139,6 +138,7 @@ SqliteStore::~SqliteStore() {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options) {
   return sqlite::Guard("opening " + options.path, [&]() -> Result<std::unique_ptr<SqliteStore>> {
+    ConfigureSqliteOnce();
     std::unique_ptr<SqliteStore> store(new SqliteStore(options, OpenFlags(options)));
     ApplyPragmas(store->db_, options);
     Status s = options.read_only ? CheckReadOnlyVersion(store->db_)

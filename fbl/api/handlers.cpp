@@ -8,6 +8,7 @@
 
 #include "fbl/api/json_body.h"
 #include "fbl/log/log.h"
+#include "parsers/report_json.h"
 
 namespace fbl::api {
 namespace {
@@ -342,7 +343,8 @@ Response ArrayError(const Error& e) {
 }
 
 // One result of a check, written as DumpJson would write the object {address, matches,
-// suppressed} (keys in nlohmann's sorted order); 1,000 of these per call are the hot path.
+// suppressed} (keys in nlohmann's sorted order, strings by AppendJsonString); 1,000 of these
+// per call are the hot path.
 void AppendCheckItem(std::string* out, std::string_view given, const std::vector<Suppression>& visible) {
   out->append("{\"address\":");
   AppendJsonString(out, given);

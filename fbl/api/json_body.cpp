@@ -1,7 +1,5 @@
 #include "fbl/api/json_body.h"
 
-#include <algorithm>
-
 #include <charconv>
 #include <ctime>
 
@@ -54,19 +52,6 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
 
 std::string DumpJson(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void AppendJsonString(std::string* out, std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f && c != '"' && c != '\\';
-  });
-  if (!plain) {
-    out->append(DumpJson(nlohmann::json(std::string(text))));  // escapes, U+FFFD: nlohmann's rules
-    return;
-  }
-  out->push_back('"');
-  out->append(text);
-  out->push_back('"');
 }
 
 std::string FormatTime(std::int64_t unix_seconds) {

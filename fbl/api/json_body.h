@@ -21,10 +21,6 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // Serialises; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
 std::string DumpJson(const nlohmann::json& value);
 
-// Appends `text` as a JSON string, byte for byte as DumpJson writes it (the hot answers are
-// written directly instead of building a json tree first).
-void AppendJsonString(std::string* out, std::string_view text);
-
 // "2026-11-28T19:00:00Z".
 std::string FormatTime(std::int64_t unix_seconds);
 // Accepts RFC 3339 UTC ("2026-11-28T19:00:00Z"), a date ("2026-11-28", midnight UTC) or Unix
