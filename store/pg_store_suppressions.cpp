@@ -134,7 +134,8 @@ Result<ImportResult> PgStore::ImportSuppressions(const std::vector<ManualSuppres
     valid.emplace_back(&rows[i], std::move(addr.value()));
   }
   if (!result.invalid.empty() && !skip_invalid) return result;
-  std::sort(valid.begin(), valid.end(), [](const auto& a, const auto& b) {
+  // Stable: of a key given twice, the first spelling in the list is kept (as in SQLite).
+  std::stable_sort(valid.begin(), valid.end(), [](const auto& a, const auto& b) {
     int c = a.first->scope.compare(b.first->scope);
     return c != 0 ? c < 0 : a.second.key < b.second.key;
   });

@@ -144,6 +144,7 @@ class SqliteStore final : public Store {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>> cache_;
+  SQLite::Statement* lookup_ = nullptr;  // LookupSuppressions' statement (owned by cache_)
 };
 
 // ---- Administration (fblctl db) --------------------------------------------------------------

@@ -1,5 +1,6 @@
 // The API section of Store for SQLite (store.h): tokens, complaint listing, client stats,
 // batch checks, allowlist listing, readiness. Owned by the HTTP API.
+#include <algorithm>
 #include <ctime>
 #include <string>
 
@@ -185,13 +186,14 @@ Result<std::vector<std::vector<Suppression>>> SqliteStore::CheckSuppressions(con
     const std::int64_t now = std::time(nullptr);
     std::vector<std::vector<Suppression>> out(keys.size());
     sqlite::Use st(Cached(std::string("SELECT ") + kSuppressionColumns +
-                          " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)"
-                          " ORDER BY id"));
+                          " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)"));
     for (std::size_t i = 0; i < keys.size(); ++i) {
       st->tryReset();
       sqlite::BindText(*st, 1, keys[i]);
       st->bind(2, static_cast<int64_t>(now));
       while (st->executeStep()) out[i].push_back(sqlite::ReadSuppression(*st));
+      // In id order, as LookupSuppressions: the (address, scope) index gives them by scope.
+      std::sort(out[i].begin(), out[i].end(), [](const Suppression& a, const Suppression& b) { return a.id < b.id; });
     }
     return out;
   });

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "store/sqlite_store.h"
 #include "tests/store/store_test_util.h"
 
@@ -43,6 +46,72 @@ TEST(MigrationsTest, DatabaseAtTheFirstVersionIsMigratedToTheCurrentOneKeepingIt
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].address_original, "Old@example.com");
+  auto check = CheckSqliteDatabase(o.path, 1000);
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok);
+}
+
+// Every column of `table` as "name type notnull default pk", in order.
+std::vector<std::string> Columns(SQLite::Database& db, const std::string& table) {
+  std::vector<std::string> out;
+  SQLite::Statement st(db, "SELECT name, type, \"notnull\", ifnull(dflt_value, 'NULL'), pk FROM pragma_table_info(?)");
+  st.bind(1, table);
+  while (st.executeStep()) {
+    out.push_back(st.getColumn(0).getString() + " " + st.getColumn(1).getString() + " " +
+                  st.getColumn(2).getString() + " " + st.getColumn(3).getString() + " " + st.getColumn(4).getString());
+  }
+  return out;
+}
+
+// Every row of suppressions, all columns, in id order.
+std::vector<std::string> SuppressionRows(SQLite::Database& db) {
+  std::vector<std::string> out;
+  SQLite::Statement st(db, "SELECT * FROM suppressions ORDER BY id");
+  while (st.executeStep()) {
+    std::string row;
+    for (int i = 0; i < st.getColumnCount(); ++i) row += (st.getColumn(i).isNull() ? "NULL" : st.getColumn(i).getString()) + "|";
+    out.push_back(row);
+  }
+  return out;
+}
+
+TEST(MigrationsTest, TheSuppressionsRebuildOfVersion4KeepsEveryColumnRowAndId) {
+  TempDir dir;
+  StoreOptions o = testing::TestStoreOptions(dir);
+  std::vector<std::string> columns, rows;
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_TRUE(Migrate(db, AllMigrations().first(3)).ok());
+    db.exec("INSERT INTO clients(id, name, notify_email, created_at) VALUES('acme', 'Acme', 'a@acme.example', 1)");
+    db.exec("INSERT INTO suppressions(id, scope, address, address_original, reason, first_seen, last_seen, count,"
+            " source_report_id, expires_at, note) VALUES"
+            " (5, '*', 'b@example.com', 'B@example.com', 'complaint', 10, 20, 3, NULL, NULL, ''),"
+            " (9, 'acme', 'b@example.com', 'b@Example.com', 'manual', 11, 11, 1, NULL, 99, 'by hand'),"
+            " (42, 'acme', 'a@example.com', 'a@example.com', 'hard-bounce', 12, 13, 2, NULL, NULL, 'x')");
+    columns = Columns(db, "suppressions");
+    rows = SuppressionRows(db);
+  }
+  ASSERT_NE(testing::OpenTestStore(o), nullptr);  // migrates to the current version
+  SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+  ASSERT_GE(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(Columns(db, "suppressions"), columns);
+  EXPECT_EQ(SuppressionRows(db), rows);
+  // The unique key is (address, scope) now; the address-only index is gone, the others stay.
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'suppressions_address'").getInt(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name IN ('suppressions_address_scope',"
+                          " 'suppressions_last_seen', 'suppressions_scope_id', 'suppressions_v3')").getInt(), 3);
+  EXPECT_THROW(db.exec("INSERT INTO suppressions(scope, address, address_original, reason, first_seen, last_seen)"
+                       " VALUES('acme', 'a@example.com', 'A@example.com', 'manual', 1, 1)"),
+               SQLite::Exception);
+  // New rows still get ids above every old one (the listing cursor stays monotonic).
+  db.exec("INSERT INTO suppressions(scope, address, address_original, reason, first_seen, last_seen)"
+          " VALUES('*', 'c@example.com', 'c@example.com', 'manual', 1, 1)");
+  EXPECT_EQ(db.execAndGet("SELECT id FROM suppressions WHERE address = 'c@example.com'").getInt64(), 43);
+  // The mailer's documented query (SCHEMA.md) is still one index probe, not a scan.
+  SQLite::Statement plan(db, "EXPLAIN QUERY PLAN SELECT 1 FROM suppressions WHERE address = 'b@example.com'"
+                             " AND scope IN ('*', 'acme') AND (expires_at IS NULL OR expires_at > 0) LIMIT 1");
+  ASSERT_TRUE(plan.executeStep());
+  EXPECT_NE(plan.getColumn(3).getString().find("USING INDEX"), std::string::npos) << plan.getColumn(3).getString();
   auto check = CheckSqliteDatabase(o.path, 1000);
   ASSERT_TRUE(check.ok());
   EXPECT_TRUE(check->ok);

@@ -161,6 +161,59 @@ TEST_P(SuppressionsTest, ImportIsAllOrNothingUnlessSkippingInvalidRows) {
   EXPECT_EQ(Count("SELECT count(*) FROM suppressions"), 2);
 }
 
+TEST_P(SuppressionsTest, ALargeUnorderedImportCountsNewExistingAndRepeatedRowsAndKeepsTheFirstSpelling) {
+  // More rows than one insert statement takes, in reverse order, two scopes (even numbers
+  // global, odd ones for acme), two already stored, two given a second time in the file.
+  ASSERT_TRUE(Add("user8@example.com").ok());
+  ASSERT_TRUE(Add("user151@example.com", "acme").ok());
+  std::vector<ManualSuppression> rows;
+  for (int i = 299; i >= 0; --i) {
+    rows.push_back({i % 2 == 0 ? "*" : "acme", "user" + std::to_string(i) + "@example.com",
+                    SuppressionReason::kHardBounce, {}, ""});
+  }
+  rows.push_back({"*", "USER4@Example.com", SuppressionReason::kHardBounce, {}, ""});
+  rows.push_back({"acme", "user5@example.com", SuppressionReason::kHardBounce, {}, ""});
+  auto r = store_->ImportSuppressions(rows, false, {"t", "", "", ""});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->committed);
+  EXPECT_EQ(r->added, 298);
+  EXPECT_EQ(r->existing, 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions WHERE scope = '*'"), 150);
+  EXPECT_EQ(Count("SELECT count(*) FROM suppressions WHERE scope = 'acme'"), 150);
+  auto four = store_->LookupSuppressions("user4@example.com");
+  ASSERT_TRUE(four.ok());
+  ASSERT_EQ(four->size(), 1u);
+  EXPECT_EQ((*four)[0].address_original, "user4@example.com");
+  EXPECT_EQ((*four)[0].reason, SuppressionReason::kHardBounce);
+  auto eight = store_->LookupSuppressions("user8@example.com");
+  ASSERT_TRUE(eight.ok());
+  ASSERT_EQ(eight->size(), 1u);
+  EXPECT_EQ((*eight)[0].reason, SuppressionReason::kManual);  // the stored row is left as it was
+}
+
+TEST_P(SuppressionsTest, LookupsReturnEveryScopeOfAnAddressInIdOrder) {
+  // Ids in the order zeta, '*', acme: neither the scopes' order nor the reverse of it.
+  ASSERT_TRUE(Add("both@example.com", "zeta").ok());
+  ASSERT_TRUE(Add("both@example.com", "*").ok());
+  ASSERT_TRUE(Add("both@example.com", "acme").ok());
+  auto rows = store_->LookupSuppressions("Both@Example.com");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].scope, "zeta");
+  EXPECT_EQ((*rows)[1].scope, "*");
+  EXPECT_EQ((*rows)[2].scope, "acme");
+  EXPECT_LT((*rows)[0].id, (*rows)[1].id);
+  EXPECT_LT((*rows)[1].id, (*rows)[2].id);
+  auto checked = store_->CheckSuppressions({"nobody@example.com", "both@example.com"});
+  ASSERT_TRUE(checked.ok());
+  ASSERT_EQ(checked->size(), 2u);
+  EXPECT_TRUE((*checked)[0].empty());
+  ASSERT_EQ((*checked)[1].size(), 3u);
+  EXPECT_EQ((*checked)[1][0].scope, "zeta");
+  EXPECT_EQ((*checked)[1][1].scope, "*");
+  EXPECT_EQ((*checked)[1][2].scope, "acme");
+}
+
 TEST_P(SuppressionsTest, AllowlistAddCheckRemove) {
   ASSERT_TRUE(store_->AddAllowlist("acme", "VIP@example.com", "board", {"cli:test", "", "", ""}).ok());
   EXPECT_TRUE(store_->IsAllowlisted("acme", "vip@example.com").value());
