@@ -81,8 +81,13 @@ class CsvReader {
         continue;
       }
       if (was_quoted && c != ' ' && c != '\t') return Fail("text after a closing quote", error);
-      field += c;
-      ++pos_;
+      // Ordinary bytes up to the next one that means something, at once (stops within the
+      // record limit, so the check above still sees an over-long record).
+      std::size_t run = pos_ + 1;
+      const std::size_t limit = std::min(text_.size(), start + kMaxRecordBytes + 1);
+      while (run < limit && !Special(text_[run])) ++run;
+      field.append(text_.data() + pos_, run - pos_);
+      pos_ = run;
     }
     if (quoted) return Fail("unterminated quoted field", error);
     out->fields.push_back(was_quoted ? field : std::string(TrimView(field)));
@@ -90,6 +95,8 @@ class CsvReader {
   }
 
  private:
+  static bool Special(char c) { return c == ',' || c == '\n' || c == '\r' || c == '"' || c == '\0'; }
+
   bool Fail(const char* why, std::string* error) {
     *error = why;
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
@@ -171,7 +178,8 @@ bool LooksLikeSesHeader(const Record& r) {
   return r.fields.size() >= 2 && r.fields[0].find('@') == std::string::npos && !SesReason(r.fields[1]);
 }
 
-void AddRow(CsvFormat format, const Layout& layout, const Record& r, CsvImport* out) {
+// Moves the address field out of `r` (the record is read anew for the next row).
+void AddRow(CsvFormat format, const Layout& layout, Record& r, CsvImport* out) {
   const auto need = static_cast<std::size_t>(std::max(layout.address, layout.reason) + 1);
   if (r.fields.size() < need) {
     out->errors.push_back({r.line, "expected at least " + std::to_string(need) + " columns, found " +
@@ -180,7 +188,7 @@ void AddRow(CsvFormat format, const Layout& layout, const Record& r, CsvImport* 
   }
   CsvImportRow row;
   row.line = r.line;
-  row.address = r.fields[layout.address];
+  row.address = std::move(r.fields[layout.address]);
   row.reason = layout.fixed_reason;
   if (row.address.empty()) {
     out->errors.push_back({r.line, "empty address"});
