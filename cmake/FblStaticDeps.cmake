@@ -1,0 +1,61 @@
+# Static C libraries for executables that start often (fblctl: `fblctl parse` is benchmarked
+# per run against Sisimai, BENCHMARKS.md ## Parsing). The dynamic loader spent about a third of
+# fblctl's start-up binding symbols of libcrypto (3,000 BIND_NOW PLT slots, 17,000 relative
+# relocations), libsqlite3 (1,200 slots) and mimetic; linked from their Debian static archives
+# the executable carries only the objects it uses, already bound.
+#
+# An executable opts in with the target property FBL_STATIC_DEPS (ON). The fbl::<dep> targets
+# below resolve, for each executable that links them (directly or through our static
+# libraries), to the static archive when that executable has the property and to the usual
+# shared library otherwise ($<TARGET_PROPERTY:...> is evaluated on the executable being linked).
+# Rules for an opted-in executable:
+#  - it must not load the shared copy of a library it carries (two OpenSSL or SQLite states in
+#    one process): tests/CMakeLists.txt checks `readelf -d` for it;
+#  - it gets no libssl (fbl::ssl is empty for it): TLS needs the shared libcrypto that libssl
+#    uses, so such an executable must not make TLS connections itself. (libpq, loaded at run
+#    time by store/pg_lib.cpp, brings its own libssl and libcrypto: the executable exports none
+#    of the OpenSSL symbols it carries, so the two copies do not mix.)
+#  - libstdc++ stays shared: prometheus-cpp ships only a shared library, and two libstdc++ in one
+#    process are not allowed;
+#  - libidn2 stays shared: its static archive needs libunistring's, which Debian does not ship
+#    without libunistring-dev.
+# If an archive is missing (another distribution), the shared library is used for everyone.
+
+set(_fbl_static_on "$<BOOL:$<TARGET_PROPERTY:FBL_STATIC_DEPS>>")
+
+# fbl_static_dep(NAME SHARED_ITEM ARCHIVE_NAME [EXTRA...]): INTERFACE target fbl::NAME.
+function(fbl_static_dep name shared archive)
+  find_library(FBL_STATIC_${name} NAMES ${archive} NO_CACHE)
+  set(FBL_STATIC_${name} ${FBL_STATIC_${name}} PARENT_SCOPE)
+  add_library(fbl_dep_${name} INTERFACE)
+  add_library(fbl::${name} ALIAS fbl_dep_${name})
+  if(FBL_STATIC_${name})
+    target_link_libraries(fbl_dep_${name} INTERFACE "$<$<NOT:${_fbl_static_on}>:${shared}>")
+    foreach(item IN ITEMS ${FBL_STATIC_${name}} ${ARGN})
+      target_link_libraries(fbl_dep_${name} INTERFACE "$<${_fbl_static_on}:${item}>")
+    endforeach()
+  else()
+    message(STATUS "fbl: no ${archive}: executables with FBL_STATIC_DEPS use the shared ${shared}")
+    target_link_libraries(fbl_dep_${name} INTERFACE ${shared})
+  endif()
+endfunction()
+
+fbl_static_dep(crypto OpenSSL::Crypto libcrypto.a Threads::Threads ${CMAKE_DL_LIBS})
+fbl_static_dep(zlib ZLIB::ZLIB libz.a)
+fbl_static_dep(mimetic Mimetic::mimetic libmimetic.a)
+fbl_static_dep(sqlite3 SQLite::SQLite3 libsqlite3.a Threads::Threads ${CMAKE_DL_LIBS} m)
+# mimetic's headers stay where Mimetic::mimetic says (the archive path carries no include dirs).
+target_include_directories(fbl_dep_mimetic SYSTEM INTERFACE ${MIMETIC_INCLUDE_DIR})
+
+add_library(fbl_dep_ssl INTERFACE)
+add_library(fbl::ssl ALIAS fbl_dep_ssl)
+if(FBL_STATIC_crypto)
+  target_link_libraries(fbl_dep_ssl INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::SSL>")
+else()
+  target_link_libraries(fbl_dep_ssl INTERFACE OpenSSL::SSL)
+endif()
+
+# SQLiteCpp's imported target names SQLite::SQLite3 itself: point it at the switch.
+get_target_property(_fbl_sqlitecpp_libs SQLiteCpp INTERFACE_LINK_LIBRARIES)
+list(TRANSFORM _fbl_sqlitecpp_libs REPLACE "^SQLite::SQLite3$" "fbl::sqlite3")
+set_target_properties(SQLiteCpp PROPERTIES INTERFACE_LINK_LIBRARIES "${_fbl_sqlitecpp_libs}")
