@@ -31,7 +31,7 @@ constexpr const char* kSoftPatterns[] = {
 // case-insensitive search, one scan per pattern instead of two.
 bool MatchesAnyLower(std::string_view lower, const char* const* patterns, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    if (lower.find(patterns[i]) != std::string_view::npos) return true;
+    if (text::Find(lower, patterns[i]) != std::string_view::npos) return true;
   }
   return false;
 }
@@ -211,7 +211,7 @@ std::string_view CutAtOriginal(std::string_view text) {
   for (std::string_view m : kMarkers) {
     // Only an earlier marker can move the cut: search no further than the current one.
     std::string_view hay = std::string_view(lower).substr(0, std::min(text.size(), cut + m.size()));
-    std::size_t at = hay.find(m);
+    std::size_t at = text::Find(hay, m);
     if (at != std::string_view::npos && at > 0) cut = std::min(cut, at);
   }
   return text.substr(0, cut);

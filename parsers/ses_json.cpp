@@ -118,8 +118,8 @@ void ApplyBounce(const json& b, bool delivered, Report* r) {
 }  // namespace
 
 bool ParseSesNotification(std::string_view body, Report* r) {
-  if (body.find("notificationType") == std::string_view::npos &&
-      body.find("eventType") == std::string_view::npos) {
+  if (text::Find(body, "notificationType") == std::string_view::npos &&
+      text::Find(body, "eventType") == std::string_view::npos) {
     return false;
   }
   json j = Parse(body);

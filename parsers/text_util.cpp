@@ -19,14 +19,23 @@ int HexValue(char c) {
   return -1;
 }
 
-int Base64Value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
+// The base64 digit value of each byte (the URL-safe '-' and '_' too), -1 for the others.
+struct Base64Table {
+  signed char value[256];
+  constexpr Base64Table() : value() {
+    for (int c = 0; c < 256; ++c) {
+      value[c] = c >= 'A' && c <= 'Z'   ? static_cast<signed char>(c - 'A')
+                 : c >= 'a' && c <= 'z' ? static_cast<signed char>(c - 'a' + 26)
+                 : c >= '0' && c <= '9' ? static_cast<signed char>(c - '0' + 52)
+                 : c == '+' || c == '-' ? 62
+                 : c == '/' || c == '_' ? 63
+                                        : -1;
+    }
+  }
+};
+constexpr Base64Table kBase64;
+
+int Base64Value(unsigned char c) { return kBase64.value[c]; }
 
 void AppendUtf8(std::string* out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -313,6 +322,13 @@ const char* NextOf(const char* p, const char* end, char c) {
 
 // Candidates are found with memchr (vectorised in libc) for the lower- and upper-case first
 // byte, so the scan is linear and fast; only candidates are compared case-insensitively.
+std::size_t Find(std::string_view hay, std::string_view needle) {
+  if (needle.empty()) return 0;
+  if (needle.size() > hay.size()) return std::string_view::npos;
+  const void* at = memmem(hay.data(), hay.size(), needle.data(), needle.size());
+  return at == nullptr ? std::string_view::npos : static_cast<std::size_t>(static_cast<const char*>(at) - hay.data());
+}
+
 std::size_t IFind(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
   if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;

@@ -12,6 +12,9 @@ std::string_view Trim(std::string_view s);
 std::string Lower(std::string_view s);
 bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
+// The first position of `needle` in `hay` (as std::string_view::find), or npos; memmem's skip
+// search instead of a memchr stop at every occurrence of the needle's first byte.
+std::size_t Find(std::string_view hay, std::string_view needle);
 // Returns the position of `needle` in `hay`, ASCII case-insensitively, or npos.
 std::size_t IFind(std::string_view hay, std::string_view needle, std::size_t from = 0);
 bool IContains(std::string_view hay, std::string_view needle);
