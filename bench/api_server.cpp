@@ -1,10 +1,11 @@
 // bench_api_server --seed DB_PATH [SUPPRESSIONS]
 //   Seeds DB_PATH with SUPPRESSIONS (default 1,000,000) global suppressions user<N>@bench.example
 //   unless the last one is already there, then exits.
-// bench_api_server DB_PATH [THREADS]
-//   Issues an admin read token, starts ApiServer (default options but no rate limit) on
-//   127.0.0.1:0, prints "port=<p> token=<bearer>" and serves until SIGINT/SIGTERM. Seeding runs
-//   in its own process so that the server's RSS is the server's alone. bench/api_wrk.sh drives it.
+// bench_api_server DB_PATH [THREADS [WORKERS]]
+//   Issues an admin read token, starts ApiServer (default options, THREADS I/O threads and
+//   WORKERS workers when given, no rate limit) on 127.0.0.1:0, prints "port=<p> token=<bearer>"
+//   and serves until SIGINT/SIGTERM. Seeding runs in its own process so that the server's RSS is
+//   the server's alone. bench/api_wrk.sh drives it.
 #include <unistd.h>
 
 #include <csignal>
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   }
   fbl::ApiOptions options;
   options.listen = "127.0.0.1:0";
-  options.threads = argc > 2 ? std::atoi(argv[2]) : 2;
+  options.threads = argc > 2 ? std::atoi(argv[2]) : options.threads;
+  options.workers = argc > 3 ? std::atoi(argv[3]) : options.workers;
   options.rate_limit_per_second = 0;  // one token drives all the load
   options.max_connections = 1024;
   std::string token;

@@ -1,8 +1,10 @@
 #!/bin/sh
 # bench/api_wrk.sh BUILD_DIR [DB_PATH]
 # The API benchmark of BENCHMARKS.md "## API": 1,000,000 suppressions, wrk single lookups at
-# 64 keep-alive connections, then check of 1,000 addresses; prints wrk's latency report and the
-# server's peak RSS. Build first: cmake --build BUILD_DIR --target bench_api_server (Release).
+# 64 keep-alive connections, then check of 1,000 addresses, then both at once; prints wrk's
+# latency reports and the server's peak RSS. The server runs the default [api] threads and
+# workers unless THREADS / WORKERS are set. Build first:
+# cmake --build BUILD_DIR --target bench_api_server (Release).
 set -eu
 build=${1:?usage: api_wrk.sh BUILD_DIR [DB_PATH]}
 db=${2:-/tmp/fbl-api-bench.db}
@@ -10,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 echo "== seeding $db (once)"
 /usr/bin/time -f "seed: %e s" "$build/bench/bench_api_server" --seed "$db" 1000000
-"$build/bench/bench_api_server" "$db" 2 >"$out" &
+"$build/bench/bench_api_server" "$db" ${THREADS:-1} ${WORKERS:-2} >"$out" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -f "$out"' EXIT
 i=0
@@ -21,9 +23,15 @@ done
 port=$(sed -n 's/^port=\([0-9]*\) .*/\1/p' "$out")
 export TOKEN="$(sed -n 's/^port=[0-9]* token=//p' "$out")"
 export COUNT=1000000
-echo "== single lookups, 64 connections, 2 threads"
+echo "== single lookups, 64 connections, wrk -t2 (server: ${THREADS:-1} I/O threads, ${WORKERS:-2} workers)"
 wrk -t2 -c64 -d${DURATION:-15s} --latency -s "$here/api_lookup.lua" "http://127.0.0.1:$port"
 echo "== check of 1,000 addresses, 4 connections"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port"
+echo "== single lookups (64 connections) while checks run (4 connections)"
+wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port" >"$out.check" &
+wrk -t2 -c64 -d${DURATION:-15s} --latency -s "$here/api_lookup.lua" "http://127.0.0.1:$port"
+wait $!
+echo "-- the checks meanwhile:"
+cat "$out.check"; rm -f "$out.check"
 echo "== server RSS"
 grep -E 'VmHWM|VmRSS' /proc/$pid/status

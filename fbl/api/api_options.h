@@ -11,7 +11,11 @@ namespace fbl {
 struct ApiOptions {
   bool enabled = true;
   std::string listen = "127.0.0.1:8025";  // host:port; loopback by default; port 0 = ephemeral
-  int threads = 2;                         // [1, 64] I/O threads, one Store each
+  int threads = 1;                         // [1, 64] I/O threads, one Store each
+  // [0, 64] threads for the requests that are not point reads (lists, check, bulk, writes,
+  // stats; see api::IsQuick), one Store each, so that those never delay a point read.
+  // 0: every request is answered on its connection's I/O thread.
+  int workers = 2;
   int max_connections = 256;               // [1, 100000] beyond this, new connections get 503
   std::size_t max_header_bytes = 16 * 1024;      // [1024, 1 MiB] request line + headers
   std::size_t max_body_bytes = 2 * 1024 * 1024;  // [1024, 256 MiB] request body

@@ -3,10 +3,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -16,6 +16,7 @@
 
 #include "fbl/api/handlers.h"
 #include "fbl/log/log.h"
+#include "fbl/net/deadline.h"
 #include "store/open_store.h"
 #include "store/sqlite_store.h"
 
@@ -24,8 +25,8 @@ namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 constexpr std::size_t kFirstReadBytes = 4096;
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
@@ -47,7 +48,7 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
     port = -1;
   }
   boost::system::error_code ec;
-  auto address = net::ip::make_address(host, ec);
+  auto address = asio::ip::make_address(host, ec);
   if (ec || port < 0 || port > 65535) {
     return MakeError(ErrorCode::kInvalidArgument, "api.listen: '" + listen + "' is not IP:port");
   }
@@ -58,7 +59,7 @@ bool IsLoopback(const tcp::endpoint& peer) {
   const auto& a = peer.address();
   if (a.is_v4()) return a.to_v4().is_loopback();
   return a.to_v6().is_loopback() || (a.to_v6().is_v4_mapped() &&
-                                     net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).is_loopback());
+                                     asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback());
 }
 
 }  // namespace
@@ -70,7 +71,7 @@ struct ApiServer::Impl {
   StoreFactory factory;
   api::RateLimiter limiter;
   std::atomic<int> connections{0};
-  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<std::unique_ptr<Store>> stores;  // options.threads I/O stores, then the workers'
   std::vector<std::thread> threads;
   int port = 0;
   bool started = false;
@@ -79,62 +80,60 @@ struct ApiServer::Impl {
   // everything they refer to is still alive. One io_context per thread: a connection lives on
   // one thread from accept to close, with that thread's Store, and no handler ever wakes or
   // waits for another thread (no strands, no cross-thread hand-off per request).
-  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<tcp::acceptor> acceptor;
+  // The requests that are not quick (api::IsQuick) are answered by options.workers threads
+  // sharing this context, each with its own Store; the answer is posted back to the
+  // connection's thread. Null when options.workers is 0 (every request on its I/O thread).
+  // Declared after `contexts`: destroyed before them, so that a pending request's session
+  // goes while its socket's context is still alive.
+  std::unique_ptr<asio::io_context> workers;
 
   Impl(const ApiOptions& o, const StoreOptions& so, Metrics* m, StoreFactory f)
       : options(o), store_options(so), metrics(m), factory(std::move(f)),
         limiter(o.rate_limit_per_second, o.rate_limit_burst) {
-    for (int i = 0; i < o.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+    for (int i = 0; i < o.threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
     acceptor.emplace(*contexts.front());
+    if (o.workers > 0) workers = std::make_unique<asio::io_context>(o.workers);
   }
   ~Impl() {
     acceptor.reset();
+    workers.reset();
     contexts.clear();
   }
 
   void DoAccept();
-  void RunThread(std::size_t index, Store* store);
+  void RunThread(asio::io_context& ioc, Store* store);
 };
 
 namespace {
 
 // One connection: read a request, answer it, repeat while keep-alive. Runs on one thread.
 //
-// Timeouts: one timer per connection and a deadline that each step moves forward. The timer is
-// re-armed only when it fires before the (moved) deadline, so a request costs no timer
-// operation; when the deadline has passed the socket is closed, which ends the pending read
-// or write with operation_aborted.
+// Timeouts: one fbl::net::Deadline per connection, moved by each step (idle, read, write) at no
+// timer cost; when it passes the socket is closed, which ends the pending read or write with
+// operation_aborted.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ApiServer::Impl& server, bool from_loopback)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server), from_loopback_(from_loopback) {
+      : socket_(std::move(socket)), server_(server), from_loopback_(from_loopback) {
     ++server_.connections;
   }
   ~Session() { --server_.connections; }
 
-  void Start() { WaitForRequest(); }
-
- private:
-  using Clock = std::chrono::steady_clock;
-
-  const ApiOptions& options() const { return server_.options; }
-
-  void ExpireAfter(Clock::duration d) {
-    deadline_ = Clock::now() + d;
-    if (timer_armed_) return;
-    timer_armed_ = true;
-    timer_.expires_at(deadline_);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-      if (auto self = weak.lock()) self->OnTimer(ec);
-    });
+  void Start() {
+    const auto shortest = std::min(options().read_timeout_ms, options().idle_timeout_ms);
+    deadline_.emplace(socket_.get_executor(), std::chrono::milliseconds(shortest), weak_from_this(),
+                      [this] { Close(); });
+    WaitForRequest();
   }
 
-  void OnTimer(beast::error_code ec) {
-    timer_armed_ = false;
-    if (ec || closed_) return;
-    if (Clock::now() < deadline_) return ExpireAfter(deadline_ - Clock::now());
-    Close();
+ private:
+  const ApiOptions& options() const { return server_.options; }
+
+  template <typename Duration>
+  void ExpireAfter(Duration d) {
+    deadline_->ExpireAfter(d);
   }
 
   // Between requests only the idle timeout runs; once a byte arrives, the read timeout.
@@ -160,7 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted) return Close();
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) return Close();
     if (ec == http::error::body_limit) return Refuse(413, "payload_too_large", "the body exceeds the limit");
     if (ec == http::error::header_limit) return Refuse(431, "headers_too_large", "the headers exceed the limit");
     if (ec.category() == beast::error_code(http::error::bad_target).category()) {
@@ -177,8 +176,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) in.authorization = std::string(it->value());
     in.body = std::move(req.body());
     in.from_loopback = from_loopback_;
-    api::Response out = api::HandleRequest(in, *t_context);
-    Write(std::move(out), req.version(), req.keep_alive());
+    api::RoutedRequest routed = api::RouteRequest(in);
+    if (server_.workers == nullptr || api::IsQuick(routed)) {
+      return Write(api::HandleRouted(in, routed, *t_context), req.version(), req.keep_alive());
+    }
+    // On a worker; the read deadline still runs, and closes the connection if it passes.
+    asio::post(*server_.workers, [self = shared_from_this(), in = std::move(in), routed = std::move(routed),
+                                 version = req.version(), keep_alive = req.keep_alive()]() mutable {
+      api::Response out = api::HandleRouted(in, routed, *t_context);
+      auto executor = self->socket_.get_executor();
+      asio::post(executor, [self = std::move(self), out = std::move(out), version, keep_alive]() mutable {
+        if (self->closed_) return;
+        self->Write(std::move(out), version, keep_alive);
+      });
+    });
   }
 
   void Write(api::Response out, unsigned version, bool keep_alive) {
@@ -213,7 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Drain() {
-    socket_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    socket_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
       self->Drain();
@@ -226,13 +237,11 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    timer_.cancel();
+    deadline_->Cancel();
   }
 
   tcp::socket socket_;
-  net::steady_timer timer_;
-  Clock::time_point deadline_{};
-  bool timer_armed_ = false;
+  std::optional<::fbl::net::Deadline> deadline_;  // made in Start(): it needs weak_from_this()
   bool closed_ = false;
   ApiServer::Impl& server_;
   bool from_loopback_;
@@ -251,7 +260,7 @@ void RejectConnection(tcp::socket socket) {
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
   auto s = std::make_shared<tcp::socket>(std::move(socket));
-  net::async_write(*s, net::buffer(kBusy), [s](boost::system::error_code, std::size_t) {
+  asio::async_write(*s, asio::buffer(kBusy), [s](boost::system::error_code, std::size_t) {
     boost::system::error_code ignored;
     s->shutdown(tcp::socket::shutdown_both, ignored);
     s->close(ignored);
@@ -261,9 +270,9 @@ void RejectConnection(tcp::socket socket) {
 }  // namespace
 
 void ApiServer::Impl::DoAccept() {
-  net::io_context& target = *contexts[next_context++ % contexts.size()];
+  asio::io_context& target = *contexts[next_context++ % contexts.size()];
   acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
+    if (ec == asio::error::operation_aborted) return;
     if (ec) {
       Log(LogLevel::kWarn, "api", "accept failed", {{"error", ec.message()}});
       return DoAccept();
@@ -275,7 +284,7 @@ void ApiServer::Impl::DoAccept() {
     } else if (!peer_ec) {
       // The session starts on its own thread, where that thread's Store is.
       auto executor = socket.get_executor();
-      net::post(executor, [this, s = std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))] {
+      asio::post(executor, [this, s = std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))] {
         s->Start();
       });
     }
@@ -283,7 +292,7 @@ void ApiServer::Impl::DoAccept() {
   });
 }
 
-void ApiServer::Impl::RunThread(std::size_t index, Store* store) {
+void ApiServer::Impl::RunThread(asio::io_context& ioc, Store* store) {
   api::ApiContext context;
   context.store = store;
   context.options = &options;
@@ -295,8 +304,7 @@ void ApiServer::Impl::RunThread(std::size_t index, Store* store) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   };
   t_context = &context;
-  net::io_context& ioc = *contexts[index];
-  auto work = net::make_work_guard(ioc);  // idle threads wait for connections
+  auto work = asio::make_work_guard(ioc);  // idle threads wait for connections or requests
   ioc.run();
   t_context = nullptr;
 }
@@ -336,16 +344,16 @@ Status ApiServer::Start() {
   Impl& s = *impl_;
   auto endpoint = ParseListen(s.options.listen);
   if (!endpoint.ok()) return endpoint.error();
-  for (int i = 0; i < s.options.threads; ++i) {
+  for (int i = 0; i < s.options.threads + s.options.workers; ++i) {
     auto store = s.factory();
     if (!store.ok()) return store.error();
     s.stores.push_back(std::move(*store));
   }
   boost::system::error_code ec;
   s.acceptor->open(endpoint->protocol(), ec);
-  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor->bind(*endpoint, ec);
-  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return MakeError(ErrorCode::kIo, "api: cannot listen on " + s.options.listen + ": " + ec.message());
   s.port = s.acceptor->local_endpoint().port();
   if (s.options.allow_anonymous_reads) {
@@ -354,7 +362,8 @@ Status ApiServer::Start() {
   }
   s.DoAccept();
   for (std::size_t i = 0; i < s.stores.size(); ++i) {
-    s.threads.emplace_back([&s, i, p = s.stores[i].get()] { s.RunThread(i, p); });
+    asio::io_context& ioc = i < s.contexts.size() ? *s.contexts[i] : *s.workers;
+    s.threads.emplace_back([&s, &ioc, p = s.stores[i].get()] { s.RunThread(ioc, p); });
   }
   s.started = true;
   Log(LogLevel::kInfo, "api", "listening", {{"address", endpoint->address().to_string()},
@@ -370,11 +379,12 @@ void ApiServer::Stop() {
   Impl& s = *impl_;
   if (!s.started) return;
   s.started = false;
-  net::post(s.acceptor->get_executor(), [&s] {
+  asio::post(s.acceptor->get_executor(), [&s] {
     boost::system::error_code ignored;
     s.acceptor->close(ignored);
   });
   for (auto& ioc : s.contexts) ioc->stop();
+  if (s.workers) s.workers->stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 }

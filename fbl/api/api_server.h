@@ -1,11 +1,14 @@
-// The HTTP/1.1 server of the API (Boost.Beast). It runs options.threads threads, each with its
-// own io_context and its own Store (SQLite: one connection per thread); a connection stays on
-// the thread it was handed to at accept (round robin). The
-// session only reads a request, calls HandleRequest (handlers.h) and writes the response.
+// The HTTP/1.1 server of the API (Boost.Beast). It runs options.threads I/O threads, each with
+// its own io_context and its own Store (SQLite: one connection per thread); a connection stays
+// on the thread it was handed to at accept (round robin). The session reads a request, routes
+// it (handlers.h), and answers a quick one (api::IsQuick: point reads, refusals) on its own
+// thread; any other goes to one of options.workers worker threads (each with its own Store),
+// whose answer is posted back to the connection's thread to be written. With workers = 0
+// every request is answered on its I/O thread.
 //
 // Limits: options.max_connections (beyond it a new connection gets 503 and is closed), header
 // and body size (431 / 413), idle_timeout_ms between requests and read_timeout_ms for a request
-// once its first byte arrived (then the connection is closed).
+// once its first byte arrived, until its answer is written (then the connection is closed).
 #pragma once
 
 #include <functional>

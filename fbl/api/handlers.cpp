@@ -705,20 +705,29 @@ Response Serve(const Request& req, ApiContext& ctx, const Route& route, const Ta
   return Dispatch(route.id, Call{req, ctx, *who, target, params});
 }
 
-Response RouteAndServe(const Request& req, ApiContext& ctx, const Route** matched) {
+RoutedRequest MatchRequest(const Request& req) {
+  RoutedRequest out;
+  out.start = std::chrono::steady_clock::now();
   auto target = ParseTarget(req.target);
-  if (!target.ok()) return ErrorResponse(400, "bad_request", target.error().detail);
+  if (!target.ok()) {
+    out.refusal = ErrorResponse(400, "bad_request", target.error().detail);
+    return out;
+  }
   RouteMatch m = MatchRoute(req.method, target->segments);
-  if (m.route == nullptr && m.allow.empty()) return ErrorResponse(404, "not_found", "no such resource");
-  if (m.route == nullptr) {
+  if (m.route == nullptr && m.allow.empty()) {
+    out.refusal = ErrorResponse(404, "not_found", "no such resource");
+  } else if (m.route == nullptr) {
     Response r = ErrorResponse(405, "method_not_allowed", "method not allowed on this resource");
     std::string allow;
     for (auto method : m.allow) allow += (allow.empty() ? "" : ", ") + std::string(method);
     r.headers.emplace_back("Allow", allow);
-    return r;
+    out.refusal = std::move(r);
+  } else {
+    out.route = m.route;
+    out.target = std::move(*target);
+    out.params = std::move(m.params);
   }
-  *matched = m.route;
-  return Serve(req, ctx, *m.route, *target, m.params);
+  return out;
 }
 
 void Record(ApiContext& ctx, const Route* route, int status, double seconds) {
@@ -745,20 +754,51 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
   return r;
 }
 
-Response HandleRequest(const Request& request, ApiContext& context) {
-  auto start = std::chrono::steady_clock::now();
-  const Route* matched = nullptr;
-  Response response;
+RoutedRequest RouteRequest(const Request& request) {
   try {
-    response = RouteAndServe(request, context, &matched);
+    return MatchRequest(request);
   } catch (const std::exception& e) {
-    // nlohmann or the standard library (bad_alloc): the boundary of third-party code.
-    Log(LogLevel::kError, "api", "request failed", {{"error", e.what()}});
-    response = ErrorResponse(500, "internal", "internal error");
+    // The standard library (bad_alloc): nothing of ours throws here.
+    Log(LogLevel::kError, "api", "routing failed", {{"error", e.what()}});
+    RoutedRequest out;
+    out.start = std::chrono::steady_clock::now();
+    out.refusal = ErrorResponse(500, "internal", "internal error");
+    return out;
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Record(context, matched, response.status, seconds);
+}
+
+bool IsQuick(const RoutedRequest& routed) {
+  if (routed.route == nullptr) return true;  // a refusal: already written
+  switch (routed.route->id) {
+    case RouteId::kHealthz:
+    case RouteId::kSuppressionGet:
+    case RouteId::kAllowlistGet:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Response HandleRouted(const Request& request, const RoutedRequest& routed, ApiContext& context) {
+  Response response;
+  if (routed.refusal) {
+    response = *routed.refusal;
+  } else {
+    try {
+      response = Serve(request, context, *routed.route, routed.target, routed.params);
+    } catch (const std::exception& e) {
+      // nlohmann or the standard library (bad_alloc): the boundary of third-party code.
+      Log(LogLevel::kError, "api", "request failed", {{"error", e.what()}});
+      response = ErrorResponse(500, "internal", "internal error");
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - routed.start).count();
+  Record(context, routed.route, response.status, seconds);
   return response;
+}
+
+Response HandleRequest(const Request& request, ApiContext& context) {
+  return HandleRouted(request, RouteRequest(request), context);
 }
 
 }  // namespace fbl::api

@@ -7,6 +7,7 @@ void ReadApiOptions(ConfigReader& root, ApiOptions* out) {
   r.Bool("enabled", &out->enabled);
   r.String("listen", &out->listen, 256);
   r.Int("threads", &out->threads, 1, 64);
+  r.Int("workers", &out->workers, 0, 64);
   r.Int("max_connections", &out->max_connections, 1, 100000);
   r.Size("max_header_bytes", &out->max_header_bytes, 1024, 1 << 20);
   r.Size("max_body_bytes", &out->max_body_bytes, 1024, 256 << 20);

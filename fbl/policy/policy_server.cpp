@@ -8,10 +8,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "alerts/log_replay.h"
 #include "fbl/log/log.h"
+#include "fbl/net/deadline.h"
 #include "fbl/metrics/metrics.h"
 
 namespace fbl {
@@ -137,54 +139,29 @@ class PolicyServer::Impl {
 
 // One client connection: read, parse, answer in order, until EOF, error or idle timeout.
 //
-// The idle timeout is not re-armed per request: re-arming an asio timer cancels the pending
-// wait, which queues an extra completion and reorders the timer heap (and may reprogram the
-// timerfd) for every answer. Instead each read records when it started waiting; the one timer
-// wakes at the earliest possible expiry and either closes the connection (it has been waiting
-// for a request for idle_timeout) or sleeps again until the new earliest expiry. A connection
-// is still closed idle_timeout after it began to wait for its next request, as before.
+// The idle timeout is a net::Deadline (no timer operation per request): it is set when a read
+// starts waiting and lifted (kNever) while the connection is busy answering or writing, so a
+// connection is closed idle_timeout after it began to wait for its next request.
 template <typename Socket>
 class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>> {
  public:
-  using SteadyClock = std::chrono::steady_clock;
-
   PolicySession(Socket socket, PolicyServer::Impl& server)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server),
-        parser_(server.limits()) {
+      : socket_(std::move(socket)), server_(server), parser_(server.limits()) {
     ++server_.connections;
   }
   ~PolicySession() { --server_.connections; }
 
   void Start() {
+    idle_.emplace(socket_.get_executor(), server_.idle_timeout(), this->weak_from_this(), [this] {
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+    });
     Read();
-    WatchIdle(SteadyClock::now() + server_.idle_timeout());
   }
 
  private:
-  void WatchIdle(SteadyClock::time_point at) {
-    timer_.expires_at(at);
-    timer_.async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self) return;
-      self->OnIdleTimer();
-    });
-  }
-
-  void OnIdleTimer() {
-    if (!socket_.is_open()) return;
-    // Busy answering (or writing to a slow client): the idle clock starts at the next read.
-    auto expiry = waiting_since_ + server_.idle_timeout();
-    if (!waiting_ || expiry > SteadyClock::now()) {
-      WatchIdle(waiting_ ? expiry : SteadyClock::now() + server_.idle_timeout());
-      return;
-    }
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-  }
-
   void Read() {
-    waiting_ = true;
-    waiting_since_ = SteadyClock::now();
+    idle_->ExpireAfter(server_.idle_timeout());
     socket_.async_read_some(asio::buffer(buffer_),
                             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                               self->OnRead(ec, n);
@@ -192,7 +169,7 @@ class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>>
   }
 
   void OnRead(boost::system::error_code ec, std::size_t n) {
-    waiting_ = false;
+    idle_->MoveTo(net::Deadline::kNever);  // busy: the idle clock starts at the next read
     if (ec) {  // the session ends with its last reference (the idle wait holds none)
       if (ec != asio::error::eof && ec != asio::error::operation_aborted &&
           ec != asio::error::connection_reset) {
@@ -222,15 +199,13 @@ class PolicySession : public std::enable_shared_from_this<PolicySession<Socket>>
   }
 
   Socket socket_;
-  asio::steady_timer timer_;
+  std::optional<net::Deadline> idle_;  // made in Start(): it needs weak_from_this()
   PolicyServer::Impl& server_;
   PolicyRequestParser parser_;
   std::array<char, 8192> buffer_{};
   std::vector<PolicyRequest> requests_;
   std::string out_;
   bool close_after_write_ = false;
-  bool waiting_ = false;  // a read is pending: the connection waits for the client
-  SteadyClock::time_point waiting_since_{};
 };
 
 template <typename Acceptor>

@@ -376,5 +376,50 @@ TEST_F(ApiHandlersTest, MetricsLabelRequestsWithTheRouteTemplate) {
   EXPECT_EQ(r.body.find("someone"), std::string::npos);
 }
 
+// The server answers quick requests on its I/O thread and the rest on its workers.
+bool QuickFor(const std::string& method, const std::string& target) {
+  api::Request r;
+  r.method = method;
+  r.target = target;
+  return api::IsQuick(api::RouteRequest(r));
+}
+
+TEST(ApiRouting, PointReadsHealthzAndRefusalsAreQuick) {
+  EXPECT_TRUE(QuickFor("GET", "/healthz"));
+  EXPECT_TRUE(QuickFor("GET", "/v1/suppressions/a%40example.com"));
+  EXPECT_TRUE(QuickFor("GET", "/v1/allowlist/global/a%40example.com"));
+  EXPECT_TRUE(QuickFor("GET", "/nowhere"));                       // 404
+  EXPECT_TRUE(QuickFor("PATCH", "/v1/suppressions/a%40b.example")); // 405
+  EXPECT_TRUE(QuickFor("GET", "/v1/suppressions/%zz"));             // 400
+}
+
+TEST(ApiRouting, ListsChecksBulkWritesStatsAndMetricsAreNotQuick) {
+  EXPECT_FALSE(QuickFor("GET", "/v1/suppressions?limit=10000"));
+  EXPECT_FALSE(QuickFor("POST", "/v1/suppressions/check"));
+  EXPECT_FALSE(QuickFor("POST", "/v1/suppressions/bulk"));
+  EXPECT_FALSE(QuickFor("PUT", "/v1/suppressions/a%40example.com"));
+  EXPECT_FALSE(QuickFor("DELETE", "/v1/suppressions/a%40example.com"));
+  EXPECT_FALSE(QuickFor("GET", "/v1/complaints"));
+  EXPECT_FALSE(QuickFor("GET", "/v1/clients/acme/stats"));
+  EXPECT_FALSE(QuickFor("GET", "/metrics"));
+  EXPECT_FALSE(QuickFor("GET", "/readyz"));
+}
+
+TEST(ApiRouting, RoutedRequestCarriesTheRouteOrTheRefusal) {
+  api::Request r;
+  r.method = "GET";
+  r.target = "/v1/suppressions/a%40example.com";
+  api::RoutedRequest routed = api::RouteRequest(r);
+  ASSERT_NE(routed.route, nullptr);
+  EXPECT_FALSE(routed.refusal.has_value());
+  EXPECT_EQ(routed.route->id, api::RouteId::kSuppressionGet);
+  EXPECT_EQ(routed.params, std::vector<std::string>{"a@example.com"});
+  r.method = "PATCH";
+  routed = api::RouteRequest(r);
+  EXPECT_EQ(routed.route, nullptr);
+  ASSERT_TRUE(routed.refusal.has_value());
+  EXPECT_EQ(routed.refusal->status, 405);
+}
+
 }  // namespace
 }  // namespace fbl
