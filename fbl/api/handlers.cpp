@@ -132,18 +132,53 @@ Response InvalidAddress(const Error& e) { return ErrorResponse(400, "invalid_add
 
 json OptionalTime(const std::optional<UnixTime>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
-json SuppressionJson(const Suppression& s) {
-  return json{{"id", s.id},
-              {"scope", s.scope},
-              {"address", s.address},
-              {"address_original", s.address_original},
-              {"reason", SuppressionReasonName(s.reason)},
-              {"first_seen", FormatTime(s.first_seen)},
-              {"last_seen", FormatTime(s.last_seen)},
-              {"count", s.count},
-              {"source_report_id", s.source_report_id ? json(*s.source_report_id) : json(nullptr)},
-              {"expires_at", OptionalTime(s.expires_at)},
-              {"note", s.note}};
+// A suppression as the JSON object {address, address_original, count, expires_at, first_seen,
+// id, last_seen, note, reason, scope, source_report_id}, written directly as DumpJson would
+// write it (keys in nlohmann's sorted order, strings by AppendJsonString): every lookup and
+// listing answer is made of these.
+void AppendSuppressionJson(std::string* out, const Suppression& s) {
+  out->append("{\"address\":");
+  AppendJsonString(out, s.address);
+  out->append(",\"address_original\":");
+  AppendJsonString(out, s.address_original);
+  out->append(",\"count\":").append(std::to_string(s.count));
+  out->append(",\"expires_at\":");
+  if (s.expires_at) {
+    AppendJsonString(out, FormatTime(*s.expires_at));
+  } else {
+    out->append("null");
+  }
+  out->append(",\"first_seen\":");
+  AppendJsonString(out, FormatTime(s.first_seen));
+  out->append(",\"id\":").append(std::to_string(s.id));
+  out->append(",\"last_seen\":");
+  AppendJsonString(out, FormatTime(s.last_seen));
+  out->append(",\"note\":");
+  AppendJsonString(out, s.note);
+  out->append(",\"reason\":");
+  AppendJsonString(out, SuppressionReasonName(s.reason));
+  out->append(",\"scope\":");
+  AppendJsonString(out, s.scope);
+  out->append(",\"source_report_id\":");
+  out->append(s.source_report_id ? std::to_string(*s.source_report_id) : std::string("null"));
+  out->push_back('}');
+}
+
+// "[{...},{...}]" of AppendSuppressionJson.
+void AppendSuppressionArray(std::string* out, const std::vector<Suppression>& rows) {
+  out->push_back('[');
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendSuppressionJson(out, rows[i]);
+  }
+  out->push_back(']');
+}
+
+Response WrittenJsonResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
 }
 
 bool Active(const Suppression& s, UnixTime now) { return !s.expires_at || *s.expires_at > now; }
@@ -189,9 +224,12 @@ Response GetSuppression(const Call& c) {
   if (!rows.ok()) return StoreFailure(rows.error());
   std::vector<Suppression> visible = Visible(std::move(*rows), c.who, c.ctx.now());
   if (visible.empty()) return ErrorResponse(404, "not_found", "the address is not suppressed");
-  json items = json::array();
-  for (const auto& s : visible) items.push_back(SuppressionJson(s));
-  return JsonResponse(200, json{{"address", addr->key}, {"suppressed", true}, {"suppressions", items}});
+  std::string body = "{\"address\":";
+  AppendJsonString(&body, addr->key);
+  body.append(",\"suppressed\":true,\"suppressions\":");
+  AppendSuppressionArray(&body, visible);
+  body.push_back('}');
+  return WrittenJsonResponse(200, std::move(body));
 }
 
 // Rows of one scope filter, appended to *out.
@@ -252,10 +290,12 @@ Response ListSuppressions(const Call& c) {
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   bool more = rows.size() >= static_cast<std::size_t>(filter->limit);
   if (rows.size() > static_cast<std::size_t>(filter->limit)) rows.resize(filter->limit);
-  json items = json::array();
-  for (const auto& row : rows) items.push_back(SuppressionJson(row));
-  json next = more && !rows.empty() ? json(std::to_string(rows.back().id)) : json(nullptr);
-  return JsonResponse(200, json{{"items", items}, {"next_cursor", next}});
+  std::string body = "{\"items\":";
+  AppendSuppressionArray(&body, rows);
+  body.append(",\"next_cursor\":");
+  body.append(more && !rows.empty() ? "\"" + std::to_string(rows.back().id) + "\"" : std::string("null"));
+  body.push_back('}');
+  return WrittenJsonResponse(200, std::move(body));
 }
 
 // Reads the optional fields of a manual suppression from a JSON object.
@@ -301,7 +341,9 @@ Response PutSuppression(const Call& c) {
   auto added = c.ctx.store->AddSuppression(
       m, AuditFor(c, "suppression.add", m.scope + ":" + addr->key, SuppressionReasonName(m.reason)));
   if (!added.ok()) return StoreFailure(added.error());
-  return JsonResponse(200, SuppressionJson(*added));
+  std::string answer;
+  AppendSuppressionJson(&answer, *added);
+  return WrittenJsonResponse(200, std::move(answer));
 }
 
 // DELETE of one (scope, address) row, audited as `action`; 404 with `missing` when absent.
@@ -750,7 +792,11 @@ void Record(ApiContext& ctx, const Route* route, int status, double seconds) {
 Response ErrorResponse(int status, std::string_view code, std::string_view message) {
   Response r;
   r.status = status;
-  r.body = DumpJson(json{{"error", {{"code", code}, {"message", message}}}});
+  r.body = "{\"error\":{\"code\":";  // as DumpJson writes {"error":{"code":..,"message":..}}
+  AppendJsonString(&r.body, code);
+  r.body.append(",\"message\":");
+  AppendJsonString(&r.body, message);
+  r.body.append("}}");
   return r;
 }
 

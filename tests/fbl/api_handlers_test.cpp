@@ -191,6 +191,43 @@ TEST_F(ApiHandlersTest, CheckAnswerIsWrittenExactlyAsTheJsonLibraryWouldWriteIt)
   EXPECT_EQ(results[7]["error"], "invalid address");
 }
 
+TEST_F(ApiHandlersTest, LookupListPutAndErrorAnswersAreWrittenExactlyAsTheJsonLibraryWould) {
+  // These answers are written directly too; each must be byte-identical to nlohmann's
+  // serialisation of the same value (sorted keys, escapes, U+FFFD for invalid UTF-8).
+  auto same = [](const api::Response& r) {
+    EXPECT_EQ(json::parse(r.body).dump(-1, ' ', false, json::error_handler_t::replace), r.body);
+  };
+  const std::string put_body =
+      json{{"note", "a \"quoted\" note\twith \\ and \u0001 and \u00e9"}, {"reason", "manual"},
+           {"expires_at", "2099-01-02T03:04:05Z"}}
+          .dump();
+  for (const std::string a : {"\"q\\uote\"@example.com", "josé@exämple.com", "plain@example.com"}) {
+    SCOPED_TRACE(a);
+    auto put = Call("PUT", "/v1/suppressions/" + Encode(a), admin_, put_body);
+    ASSERT_EQ(put.status, 200) << put.body;
+    same(put);
+    auto get = Call("GET", "/v1/suppressions/" + Encode(a), admin_);
+    ASSERT_EQ(get.status, 200) << get.body;
+    same(get);
+  }
+  Suppress("acme", "plain@example.com");  // a second scope: two rows in one lookup
+  auto two = Call("GET", "/v1/suppressions/plain%40example.com", admin_);
+  same(two);
+  EXPECT_EQ(json::parse(two.body)["suppressions"].size(), 2u);
+  auto list = Call("GET", "/v1/suppressions?limit=2", admin_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  same(list);
+  EXPECT_TRUE(json::parse(list.body)["next_cursor"].is_string());
+  auto last = Call("GET", "/v1/suppressions?limit=100", admin_);
+  same(last);
+  EXPECT_TRUE(json::parse(last.body)["next_cursor"].is_null());
+  EXPECT_EQ(json::parse(last.body)["items"].size(), 4u);
+  auto missing = Call("GET", "/v1/suppressions/nobody%40example.com", admin_);
+  EXPECT_EQ(missing.status, 404);
+  same(missing);
+  same(api::ErrorResponse(400, "bad_request", "quote \" backslash \\ control \x01 invalid \xff"));
+}
+
 TEST_F(ApiHandlersTest, CheckOfMoreThanTheLimitIsPayloadTooLarge) {
   json addresses = json::array();
   for (int i = 0; i < 10001; ++i) addresses.push_back("user" + std::to_string(i) + "@example.com");
