@@ -8,6 +8,9 @@
 namespace fbl {
 namespace {
 
+constexpr std::size_t kMaxRecycled = 1 << 20;
+thread_local std::string t_recycled;  // RecycleGuardedText's buffer, empty, for this thread
+
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view RightTrimBlanks(std::string_view s) {
@@ -76,6 +79,8 @@ class ShapeScanner {
       : text_(text), limits_(limits), depth_used_(depth_used) {}
 
   Result<GuardedText> Run() {
+    out_.text = std::move(t_recycled);  // empty, with the capacity of an earlier message
+    t_recycled = std::string();
     out_.text.reserve(text_.size() + 1);
     while (pos_ < text_.size()) {
       if (!in_header_ && !StartsWithDashes(pos_)) {
@@ -240,6 +245,12 @@ std::string NormalizeLineEndings(std::string_view raw) {
     if (pos < raw.size() && raw[pos] == '\n') ++pos;
   }
   return out;
+}
+
+void RecycleGuardedText(GuardedText&& guarded) {
+  if (guarded.text.capacity() > kMaxRecycled || guarded.text.capacity() <= t_recycled.capacity()) return;
+  guarded.text.clear();
+  t_recycled = std::move(guarded.text);
 }
 
 Result<GuardedText> GuardMessage(std::string_view raw, const ParseLimits& limits, int depth_used) {

@@ -31,6 +31,7 @@ Report ParseGuarded(std::string_view raw, const ParseOptions& options) {
   Report r;
   r.errors = std::move(warnings);
   BuildReport(*tree, options, &r);
+  RecycleGuardedText(std::move(*guarded));
   return r;
 }
 
