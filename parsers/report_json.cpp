@@ -168,7 +168,12 @@ void AppendJsonString(std::string* out, std::string_view s) {
 std::string ReportToJsonLine(const Report& r, std::string_view source) {
   std::string out;
   out.reserve(2048);
-  LineWriter w(&out);
+  AppendReportJsonLine(r, source, &out);
+  return out;
+}
+
+void AppendReportJsonLine(const Report& r, std::string_view source, std::string* out) {
+  LineWriter w(out);
   w.Open();
   w.Key("arrival_date"); w.StringOrNull(r.arrival_date);
   w.Key("auth_failure"); w.StringOrNull(r.auth_failure);
@@ -206,7 +211,6 @@ std::string ReportToJsonLine(const Report& r, std::string_view source) {
   w.Key("user_agent"); w.StringOrNull(r.user_agent);
   w.Key("version"); w.StringOrNull(r.version);
   w.Close();
-  return out;
 }
 
 nlohmann::json ReportToJson(const Report& report, std::string_view source) {

@@ -21,6 +21,8 @@ nlohmann::json ReportToJson(const Report& report, std::string_view source);
 
 // ReportToJson dumped on one line; invalid UTF-8 is replaced (never throws on 8-bit input).
 std::string ReportToJsonLine(const Report& report, std::string_view source);
+// The same line appended to `out` (no newline): lets a caller reuse one buffer.
+void AppendReportJsonLine(const Report& report, std::string_view source, std::string* out);
 
 // Appends `text` as a JSON string, byte for byte as nlohmann's dump(-1, ' ', false,
 // error_handler_t::replace) writes it: the same escapes, non-ASCII kept, invalid UTF-8 replaced

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -44,7 +45,7 @@ class BufferedWriter {
  public:
   BufferedWriter() { buffer_.reserve(kFlushAt + 4096); }
   ~BufferedWriter() { Flush(); }
-  void Line(const std::string& s) {
+  void Line(std::string_view s) {
     if (buffer_.size() + s.size() + 1 > kFlushAt) Flush();
     buffer_ += s;
     buffer_ += '\n';
@@ -146,18 +147,45 @@ void PrefaultHeap(std::size_t bytes) {
   std::free(block);
 }
 
+// The JSON lines one thread wrote in a window, in chunks that never move (a line is a view into
+// one): a few large allocations per window instead of one per message.
+class LineStore {
+ public:
+  std::string_view Add(std::string_view line) {
+    if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < line.size()) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(std::max(kChunk, line.size()));
+    }
+    std::string& chunk = chunks_.back();
+    std::size_t at = chunk.size();
+    chunk.append(line);  // within capacity: earlier views stay valid
+    return std::string_view(chunk).substr(at);
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 256 * 1024;
+  std::vector<std::string> chunks_;  // moving the vector moves no chunk's characters
+};
+
+// What one parsing thread reuses from file to file.
+struct ThreadBuffers {
+  ReadBuffer read;
+  std::string json;  // one line, built here then copied into `lines`
+  LineStore* lines;
+};
+
 // One file to parse, or a failure found while walking; `line` is filled by ParseItem.
 struct Item {
   std::string path;
   std::string error;  // non-empty: report on stderr with `code`, print nothing
   int code = kExitOk;
-  std::string line;
+  std::string_view line;  // in a LineStore of the window
   // Set for a regular file of a walked directory: opened as path.substr(name_at) in `dir`.
   std::shared_ptr<const DirHandle> dir;
   std::size_t name_at = 0;
 };
 
-void ParseItem(const ParseOptions& options, ReadBuffer& buffer, Item& item) {
+void ParseItem(const ParseOptions& options, ThreadBuffers& buffers, Item& item) {
   if (!item.error.empty()) return;
   int fd = item.path == "-" ? 0
            : item.dir     ? openat(item.dir->fd(), item.path.c_str() + item.name_at, O_RDONLY | O_CLOEXEC)
@@ -168,14 +196,16 @@ void ParseItem(const ParseOptions& options, ReadBuffer& buffer, Item& item) {
     return;
   }
   // One byte over the limit lets the parser see, and say, that the message was cut.
-  std::ptrdiff_t size = ReadAtMost(fd, options.limits.max_message_bytes + 1, item.dir != nullptr, &buffer, &item.error);
+  std::ptrdiff_t size = ReadAtMost(fd, options.limits.max_message_bytes + 1, item.dir != nullptr, &buffers.read, &item.error);
   if (fd != 0) close(fd);
   if (size < 0) {
     item.code = kExitIoErr;
     return;
   }
-  std::string_view message(buffer.data(), static_cast<std::size_t>(size));
-  item.line = ReportToJsonLine(ParseMessage(message, options), item.path);
+  std::string_view message(buffers.read.data(), static_cast<std::size_t>(size));
+  buffers.json.clear();
+  AppendReportJsonLine(ParseMessage(message, options), item.path, &buffers.json);
+  item.line = buffers.lines->Add(buffers.json);
 }
 
 // Items are collected in walk order and parsed a window at a time by `jobs` threads, then
@@ -258,8 +288,13 @@ class ParseRun {
 
   void Work(bool prefault) {
     if (prefault) PrefaultHeap(kPrefaultBytes);  // not for a few files
-    ReadBuffer buffer;  // reused for every file of this thread
-    for (std::size_t i; WaitFor(i = next_.fetch_add(1));) ParseItem(options_, buffer, pending_[i]);
+    ThreadBuffers buffers;  // reused for every file of this thread
+    buffers.json.reserve(4096);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      buffers.lines = &line_stores_.emplace_back();  // a deque: stores never move
+    }
+    for (std::size_t i; WaitFor(i = next_.fetch_add(1));) ParseItem(options_, buffers, pending_[i]);
   }
 
   void RunWindow() {
@@ -280,6 +315,7 @@ class ParseRun {
       }
     }
     pending_.clear();
+    line_stores_.clear();
     next_.store(0);
     published_.store(0);
     closed_ = false;
@@ -294,6 +330,7 @@ class ParseRun {
   std::mutex mu_;                          // with cv_: waiting for published_ or closed_
   std::condition_variable cv_;
   bool closed_ = false;                    // the window takes no more items
+  std::deque<LineStore> line_stores_;      // one per thread of the window; guarded by mu_
   BufferedWriter out_;
   int exit_code_ = kExitOk;
   int open_dirs_ = 0;  // live DirHandles
