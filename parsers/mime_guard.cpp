@@ -229,21 +229,26 @@ class ShapeScanner {
 
 }  // namespace
 
-std::string NormalizeLineEndings(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
+// NormalizeLineEndings appending to `out`.
+void NormalizeLineEndingsInto(std::string_view raw, std::string* out) {
+  out->reserve(out->size() + raw.size());
   std::size_t pos = 0;
   while (pos < raw.size()) {
     std::size_t cr = raw.find('\r', pos);
     if (cr == std::string_view::npos) {
-      out.append(raw.substr(pos));
+      out->append(raw.substr(pos));
       break;
     }
-    out.append(raw.substr(pos, cr - pos));
-    out.push_back('\n');
+    out->append(raw.substr(pos, cr - pos));
+    out->push_back('\n');
     pos = cr + 1;
     if (pos < raw.size() && raw[pos] == '\n') ++pos;
   }
+}
+
+std::string NormalizeLineEndings(std::string_view raw) {
+  std::string out;
+  NormalizeLineEndingsInto(raw, &out);
   return out;
 }
 
@@ -259,10 +264,13 @@ Result<GuardedText> GuardMessage(std::string_view raw, const ParseLimits& limits
     raw = raw.substr(0, limits.max_message_bytes);
     warnings.push_back("message truncated at " + std::to_string(limits.max_message_bytes) + " bytes");
   }
-  std::string normalized;
+  // CRLF and CR messages are normalised into a buffer kept by the thread (GuardMessage does not
+  // nest: a re-parsed part is guarded after this call returned), one allocation less each.
+  thread_local std::string normalized;
+  normalized.clear();
   std::string_view text = raw;
   if (raw.find('\r') != std::string_view::npos) {  // most messages come with LF line endings
-    normalized = NormalizeLineEndings(raw);
+    NormalizeLineEndingsInto(raw, &normalized);
     text = normalized;
   }
   if (text.rfind("From ", 0) == 0) {  // an mbox separator line, not a header field
@@ -270,6 +278,7 @@ Result<GuardedText> GuardMessage(std::string_view raw, const ParseLimits& limits
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
   }
   Result<GuardedText> scanned = ShapeScanner(text, limits, depth_used).Run();
+  if (normalized.capacity() > kMaxRecycled) normalized = std::string();  // keep no huge buffer
   if (!scanned.ok()) return scanned;
   scanned->warnings.insert(scanned->warnings.begin(), warnings.begin(), warnings.end());
   return scanned;

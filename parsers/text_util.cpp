@@ -299,6 +299,11 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+void LowerInto(std::string_view s, std::string* out) {
+  out->assign(s);
+  for (char& c : *out) c = LowerChar(c);
+}
+
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

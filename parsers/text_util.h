@@ -10,6 +10,8 @@ namespace fbl::text {
 
 std::string_view Trim(std::string_view s);
 std::string Lower(std::string_view s);
+// Lower(s) into `out` (replacing its content), reusing its capacity.
+void LowerInto(std::string_view s, std::string* out);
 bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
 // The first position of `needle` in `hay` (as std::string_view::find), or npos; memmem's skip
