@@ -1,6 +1,9 @@
 #include "parsers/dsn.h"
 
 #include <algorithm>
+#include <array>
+#include <string_view>
+#include <vector>
 
 #include "parsers/text_util.h"
 
@@ -27,18 +30,28 @@ constexpr const char* kSoftPatterns[] = {
     "try again",     "temporar", "deferred",   "greylist",      "too large", "exceeds",
 };
 
-// `lower` is already ASCII-lowercased and the patterns are lowercase: a plain find is the
-// case-insensitive search, one scan per pattern instead of two.
-bool MatchesAnyLower(std::string_view lower, const char* const* patterns, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (text::Find(lower, patterns[i]) != std::string_view::npos) return true;
+// A fixed list of lowercase patterns indexed by first byte: AnyIn walks the text once, trying
+// at each byte only the patterns that start with it, instead of one search per pattern (54 for
+// a bounce diagnostic).
+class PatternSet {
+ public:
+  template <std::size_t N>
+  explicit PatternSet(const char* const (&patterns)[N]) {
+    for (const char* p : patterns) by_first_[static_cast<unsigned char>(p[0])].emplace_back(p);
   }
-  return false;
-}
+  // True when `lower` (already ASCII-lowercased) contains one of the patterns.
+  bool AnyIn(std::string_view lower) const {
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+      for (std::string_view p : by_first_[static_cast<unsigned char>(lower[i])]) {
+        if (lower.size() - i >= p.size() && lower.compare(i, p.size(), p) == 0) return true;
+      }
+    }
+    return false;
+  }
 
-bool MatchesAny(std::string_view text, const char* const* patterns, std::size_t n) {
-  return MatchesAnyLower(text::Lower(text), patterns, n);
-}
+ private:
+  std::array<std::vector<std::string_view>, 256> by_first_;
+};
 
 bool HardStatus(std::string_view status) {
   static const char* kHard[] = {"5.1.0", "5.1.1", "5.1.2", "5.1.6", "5.1.10", "5.4.4"};
@@ -105,8 +118,9 @@ BounceClass ClassifyBounce(std::string_view status, std::string_view diagnostic)
   if (HardStatus(status)) return BounceClass::kHard;
   if (!status.empty() && status[0] == '4') return BounceClass::kSoft;
   std::string lower = text::Lower(diagnostic);
-  bool says_bad_address = MatchesAnyLower(lower, kHardPatterns, std::size(kHardPatterns)) &&
-                          !MatchesAnyLower(lower, kSoftPatterns, std::size(kSoftPatterns));
+  static const PatternSet hard(kHardPatterns);
+  static const PatternSet soft(kSoftPatterns);
+  bool says_bad_address = hard.AnyIn(lower) && !soft.AnyIn(lower);
   if (says_bad_address) return BounceClass::kHard;
   if (!status.empty() && status[0] == '5') return BounceClass::kSoft;
   // No status at all: a failure was reported but nothing says the address is bad.
@@ -134,7 +148,8 @@ bool LooksLikeBounce(const FieldList& top) {
                                     "delayed mail", "delivery notification", "returned to sender",
                                     "message delivery has been delayed", "unzustellbar", "delivery problem",
                                     "mail could not be delivered", "rejected:", "delivery report"};
-  return MatchesAny(*subject, kSubjects, std::size(kSubjects));
+  static const PatternSet subjects(kSubjects);
+  return subjects.AnyIn(text::Lower(*subject));
 }
 
 void AddDelivery(Delivery d, Report* r) {
