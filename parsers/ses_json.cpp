@@ -118,6 +118,8 @@ void ApplyBounce(const json& b, bool delivered, Report* r) {
 }  // namespace
 
 bool ParseSesNotification(std::string_view body, Report* r) {
+  // Parse() needs a '{' anyway: one memchr spares the two searches on most reports.
+  if (body.find('{') == std::string_view::npos) return false;
   if (text::Find(body, "notificationType") == std::string_view::npos &&
       text::Find(body, "eventType") == std::string_view::npos) {
     return false;
