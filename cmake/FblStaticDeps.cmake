@@ -2,7 +2,7 @@
 # per run against Sisimai, BENCHMARKS.md ## Parsing). The dynamic loader spent about a third of
 # fblctl's start-up binding symbols of libcrypto (3,000 BIND_NOW PLT slots, 17,000 relative
 # relocations), libsqlite3 (1,200 slots) and mimetic; linked from their Debian static archives
-# the executable carries only the objects it uses, already bound.
+# the executable carries only the objects it uses, already bound. (zlib: see fbl::zlib below.)
 #
 # An executable opts in with the target property FBL_STATIC_DEPS (ON). The fbl::<dep> targets
 # below resolve, for each executable that links them (directly or through our static
@@ -18,7 +18,7 @@
 #  - libstdc++ stays shared: prometheus-cpp ships only a shared library, and two libstdc++ in one
 #    process are not allowed;
 #  - libidn2 stays shared: its static archive needs libunistring's, which Debian does not ship
-#    without libunistring-dev.
+#    without libunistring-dev; zlib too (below).
 # If an archive is missing (another distribution), the shared library is used for everyone.
 
 set(_fbl_static_on "$<BOOL:$<TARGET_PROPERTY:FBL_STATIC_DEPS>>")
@@ -41,7 +41,11 @@ function(fbl_static_dep name shared archive)
 endfunction()
 
 fbl_static_dep(crypto OpenSSL::Crypto libcrypto.a Threads::Threads ${CMAKE_DL_LIBS})
-fbl_static_dep(zlib ZLIB::ZLIB libz.a)
+# zlib stays shared: prometheus-cpp-pull (kept by the linker in sanitizer builds) needs
+# libz.so.1, and a static copy would then be exported to it (a second zlib in the process).
+add_library(fbl_dep_zlib INTERFACE)
+add_library(fbl::zlib ALIAS fbl_dep_zlib)
+target_link_libraries(fbl_dep_zlib INTERFACE ZLIB::ZLIB)
 fbl_static_dep(mimetic Mimetic::mimetic libmimetic.a)
 fbl_static_dep(sqlite3 SQLite::SQLite3 libsqlite3.a Threads::Threads ${CMAKE_DL_LIBS} m)
 # mimetic's headers stay where Mimetic::mimetic says (the archive path carries no include dirs).
