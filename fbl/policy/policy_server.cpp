@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -365,18 +366,31 @@ void PolicyServer::Impl::SyncHeld() {
   if (metrics_) metrics_->accounts_held.Add({}).Set(static_cast<double>(engine_.held_count()));
 }
 
-// REQUIRES: mu_ not held. The dirty accounts are serialised under mu_; the store write
-// happens after mu_ is released, so answers go on meanwhile.
+// REQUIRES: mu_ not held. The dirty accounts are serialised under mu_ a slice at a time
+// (kSaveSlice accounts, a fraction of a millisecond), so that answers are never held up for a
+// whole save; the store write happens after mu_ is released. An account that changes between
+// slices is marked dirty again and saved next time.
 void PolicyServer::Impl::SaveState(bool all) {
+  constexpr std::size_t kSaveSlice = 16;
   if (!store_ || !store_has_state_) return;
-  std::vector<DetectorStateRow> rows;
+  std::vector<std::string> names;
   {
     std::lock_guard<std::mutex> lock(mu_);
     EventTime now = Now();
     if (!all && now - last_save_ < options_.policy.state_save_seconds) return;
     last_save_ = now;
-    for (const auto& name : engine_.detectors().TakeDirtyAccounts()) {
-      rows.push_back(DetectorStateRow{name, engine_.detectors().SerializeAccount(name), now});
+    names = engine_.detectors().TakeDirtyAccounts();
+  }
+  if (names.empty()) return;
+  std::vector<DetectorStateRow> rows;
+  rows.reserve(names.size());
+  for (std::size_t first = 0; first < names.size(); first += kSaveSlice) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const EventTime now = Now();
+    for (std::size_t i = first; i < std::min(names.size(), first + kSaveSlice); ++i) {
+      std::string blob = engine_.detectors().SerializeAccount(names[i]);
+      if (blob.empty()) continue;  // no longer tracked (evicted since it was marked dirty)
+      rows.push_back(DetectorStateRow{names[i], std::move(blob), now});
     }
   }
   if (rows.empty()) return;

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 #include <utility>
 #include <boost/asio.hpp>
@@ -172,6 +173,45 @@ TEST(PolicyServerStoreTest, LearnedStateAndHoldsSurviveARestartThroughTheStore) 
   ASSERT_TRUE(again.Start().ok());
   EXPECT_EQ(again.held_count(), 1u);
   again.Stop();
+}
+
+// The state save serialises the dirty accounts a slice at a time (so that answers go on
+// between slices); every account still reaches the store, more than one slice of them.
+TEST(PolicyServerStoreTest, EveryDirtyAccountIsSavedAcrossSlices) {
+  testing::TempDir dir;
+  StoreOptions so;
+  so.path = (dir / "fbl.db").string();
+  AlertsOptions o;
+  o.policy.listen_tcp = "127.0.0.1:0";
+  constexpr int kAccounts = 40;  // two and a half slices
+  {
+    PolicyServer server(o, [&] { return OpenSqliteStore(so); }, nullptr);
+    server.set_clock([] { return EventTime{1795392000 + 36000}; });
+    ASSERT_TRUE(server.Start().ok());
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.tcp_port())});
+    for (int i = 0; i < kAccounts; ++i) {
+      std::string r = kRequest;
+      r.replace(r.find("u@example.com"), 13, "u" + std::to_string(i) + "@example.com");
+      r.replace(r.find("instance=1.2"), 12, "instance=8." + std::to_string(i));
+      EXPECT_EQ(Exchange(s, r, 4096), "action=DUNNO\n\n");
+    }
+    server.Stop();
+  }
+  auto store = OpenSqliteStore(so);
+  ASSERT_TRUE(store.ok());
+  auto states = (*store)->LoadDetectorStates();
+  ASSERT_TRUE(states.ok()) << states.error().ToString();
+  ASSERT_EQ(states->size(), static_cast<std::size_t>(kAccounts));
+  std::set<std::string> names;
+  RateDetectors restored(DetectorOptions{});
+  for (const auto& st : *states) {
+    names.insert(st.username);
+    EXPECT_TRUE(restored.RestoreAccount(st.username, st.state_blob).ok()) << st.username;
+  }
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(kAccounts));
+  EXPECT_EQ(names.count("u39@example.com"), 1u);
 }
 
 }  // namespace
