@@ -8,7 +8,9 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <string>
 #include <utility>
+#include <vector>
 #include <boost/asio.hpp>
 
 #include "store/sqlite_store.h"
@@ -138,6 +140,30 @@ TEST_F(PolicyServerTest, HeldAccountIsAnsweredHoldUntilReleased) {
   EXPECT_EQ(Exchange(s, kRequest, 4096), "action=DUNNO\n\n");
 }
 
+// Runs a PolicyServer (options `o`, its store at `so`, a fixed clock) and sends `requests` on one
+// connection; the server has stopped, and saved its state, when this returns the answers.
+std::vector<std::string> ServeWithStore(AlertsOptions o, const StoreOptions& so, const std::vector<std::string>& requests) {
+  o.policy.listen_tcp = "127.0.0.1:0";
+  PolicyServer server(o, [&] { return OpenSqliteStore(so); }, nullptr);
+  server.set_clock([] { return EventTime{1795392000 + 36000}; });
+  std::vector<std::string> answers;
+  if (!server.Start().ok()) return answers;
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.tcp_port())});
+  for (const auto& r : requests) answers.push_back(Exchange(s, r, 4096));
+  server.Stop();
+  return answers;
+}
+
+// kRequest with another instance (and account, when given).
+std::string RequestFor(const std::string& instance, const std::string& account = "u@example.com") {
+  std::string r = kRequest;
+  r.replace(r.find("instance=1.2"), 12, "instance=" + instance);
+  r.replace(r.find("u@example.com"), 13, account);
+  return r;
+}
+
 TEST(PolicyServerStoreTest, LearnedStateAndHoldsSurviveARestartThroughTheStore) {
   testing::TempDir dir;
   StoreOptions so;
@@ -146,20 +172,7 @@ TEST(PolicyServerStoreTest, LearnedStateAndHoldsSurviveARestartThroughTheStore) 
   o.policy.listen_tcp = "127.0.0.1:0";
   o.detectors.action = AlertAction::kHold;
   o.detectors.cold_caps.per_minute = 2;
-  {
-    PolicyServer server(o, [&] { return OpenSqliteStore(so); }, nullptr);
-    server.set_clock([] { return EventTime{1795392000 + 36000}; });
-    ASSERT_TRUE(server.Start().ok());
-    asio::io_context io;
-    asio::ip::tcp::socket s(io);
-    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.tcp_port())});
-    for (int i = 0; i < 3; ++i) {
-      std::string r = kRequest;
-      r.replace(r.find("instance=1.2"), 12, "instance=7." + std::to_string(i));
-      Exchange(s, r, 4096);
-    }
-    server.Stop();
-  }
+  EXPECT_EQ(ServeWithStore(o, so, {RequestFor("7.0"), RequestFor("7.1"), RequestFor("7.2")}).size(), 3u);
   auto store = OpenSqliteStore(so);
   ASSERT_TRUE(store.ok());
   auto states = (*store)->LoadDetectorStates();
@@ -181,24 +194,12 @@ TEST(PolicyServerStoreTest, EveryDirtyAccountIsSavedAcrossSlices) {
   testing::TempDir dir;
   StoreOptions so;
   so.path = (dir / "fbl.db").string();
-  AlertsOptions o;
-  o.policy.listen_tcp = "127.0.0.1:0";
   constexpr int kAccounts = 40;  // two and a half slices
-  {
-    PolicyServer server(o, [&] { return OpenSqliteStore(so); }, nullptr);
-    server.set_clock([] { return EventTime{1795392000 + 36000}; });
-    ASSERT_TRUE(server.Start().ok());
-    asio::io_context io;
-    asio::ip::tcp::socket s(io);
-    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.tcp_port())});
-    for (int i = 0; i < kAccounts; ++i) {
-      std::string r = kRequest;
-      r.replace(r.find("u@example.com"), 13, "u" + std::to_string(i) + "@example.com");
-      r.replace(r.find("instance=1.2"), 12, "instance=8." + std::to_string(i));
-      EXPECT_EQ(Exchange(s, r, 4096), "action=DUNNO\n\n");
-    }
-    server.Stop();
+  std::vector<std::string> requests;
+  for (int i = 0; i < kAccounts; ++i) {
+    requests.push_back(RequestFor("8." + std::to_string(i), "u" + std::to_string(i) + "@example.com"));
   }
+  EXPECT_EQ(ServeWithStore(AlertsOptions{}, so, requests), std::vector<std::string>(kAccounts, "action=DUNNO\n\n"));
   auto store = OpenSqliteStore(so);
   ASSERT_TRUE(store.ok());
   auto states = (*store)->LoadDetectorStates();
