@@ -1,6 +1,7 @@
 #include "fbl/api/json_body.h"
 
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 
 namespace fbl::api {
@@ -54,13 +55,36 @@ std::string DumpJson(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's civil_from_days),
+// without gmtime/strftime (their locale and time-zone machinery cost more than the rest of a
+// check answer's line).
 std::string FormatTime(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  std::int64_t days = unix_seconds / 86400;
+  std::int64_t rest = unix_seconds % 86400;
+  if (rest < 0) rest += 86400, --days;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;                                   // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                 // [0, 11]
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;                       // [1, 31]
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;                        // [1, 12]
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const std::int64_t hour = rest / 3600, minute = rest / 60 % 60, second = rest % 60;
+  if (year >= 0 && year <= 9999) {
+    char out[20] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
+    auto put = [&out](int at, std::int64_t value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, year, 4), put(5, month, 2), put(8, day, 2), put(11, hour, 2), put(14, minute, 2), put(17, second, 2);
+    return std::string(out, sizeof out);
+  }
+  char buf[64];  // beyond the years ParseTime accepts: as strftime's %Y would print them
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(year),
+                        static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(hour),
+                        static_cast<long long>(minute), static_cast<long long>(second));
+  return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
 Result<std::int64_t> ParseTime(std::string_view text) {
