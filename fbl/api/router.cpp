@@ -3,15 +3,18 @@
 namespace fbl::api {
 namespace {
 
+// The next '/'-separated part of `path` from *start (just after a '/'); advances *start past it.
+std::string_view NextPart(std::string_view path, std::size_t* start) {
+  std::size_t end = path.find('/', *start);
+  if (end == std::string_view::npos) end = path.size();
+  std::string_view part = path.substr(*start, end - *start);
+  *start = end + 1;
+  return part;
+}
+
 std::vector<std::string_view> SplitTemplate(std::string_view path) {
   std::vector<std::string_view> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    out.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
+  for (std::size_t start = 1; start <= path.size();) out.push_back(NextPart(path, &start));
   return out;
 }
 
@@ -19,19 +22,20 @@ bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// True iff `segments` fit `tmpl`; the parameter values go to *params.
+// True iff `segments` fit `tmpl`; the parameter values go to *params. Walks the template in
+// place: no allocation for the routes tried that do not fit (every request tries several).
 bool Fits(std::string_view tmpl, const std::vector<std::string>& segments,
           std::vector<std::string>* params) {
-  std::vector<std::string_view> parts = SplitTemplate(tmpl);
-  if (parts.size() != segments.size()) return false;
   params->clear();
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (IsParam(parts[i])) {
-      if (segments[i].empty()) return false;
-      params->push_back(segments[i]);
-    } else if (parts[i] != segments[i]) {
-      return false;
-    }
+  std::size_t i = 0;
+  for (std::size_t start = 1; start <= tmpl.size(); ++i) {
+    std::string_view part = NextPart(tmpl, &start);
+    if (i >= segments.size() || (IsParam(part) ? segments[i].empty() : part != segments[i])) return false;
+  }
+  if (i != segments.size()) return false;
+  i = 0;
+  for (std::size_t start = 1; start <= tmpl.size(); ++i) {
+    if (IsParam(NextPart(tmpl, &start))) params->push_back(segments[i]);
   }
   return true;
 }
