@@ -294,8 +294,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerChar(c);
+  std::string out;
+  LowerInto(s, &out);
   return out;
 }
 
@@ -325,8 +325,6 @@ const char* NextOf(const char* p, const char* end, char c) {
 
 }  // namespace
 
-// Candidates are found with memchr (vectorised in libc) for the lower- and upper-case first
-// byte, so the scan is linear and fast; only candidates are compared case-insensitively.
 std::size_t Find(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return 0;
   if (needle.size() > hay.size()) return std::string_view::npos;
@@ -334,6 +332,8 @@ std::size_t Find(std::string_view hay, std::string_view needle) {
   return at == nullptr ? std::string_view::npos : static_cast<std::size_t>(static_cast<const char*>(at) - hay.data());
 }
 
+// Candidates are found with memchr (vectorised in libc) for the lower- and upper-case first
+// byte, so the scan is linear and fast; only candidates are compared case-insensitively.
 std::size_t IFind(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
   if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;

@@ -127,6 +127,9 @@ class SqliteStore final : public Store {
 
   // A prepared statement for `sql`, compiled on first use and reused afterwards.
   SQLite::Statement& Cached(std::string_view sql);
+  // The rows of normalised address `key` not expired at `now`, in id order, appended to *out
+  // (LookupSuppressions, CheckSuppressions). Throws SQLite::Exception: call inside a Guard.
+  void SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out);
   void WriteAudit(const AuditEntry& entry, std::int64_t now);
 
   // Ingest helpers (sqlite_store_ingest.cpp); all run inside the ingest transaction.
@@ -144,7 +147,7 @@ class SqliteStore final : public Store {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>> cache_;
-  SQLite::Statement* lookup_ = nullptr;  // LookupSuppressions' statement (owned by cache_)
+  SQLite::Statement* lookup_ = nullptr;  // SelectActiveSuppressions' statement (owned by cache_)
 };
 
 // ---- Administration (fblctl db) --------------------------------------------------------------

@@ -185,16 +185,7 @@ Result<std::vector<std::vector<Suppression>>> SqliteStore::CheckSuppressions(con
     sqlite::ReadTxn txn(db_);
     const std::int64_t now = std::time(nullptr);
     std::vector<std::vector<Suppression>> out(keys.size());
-    sqlite::Use st(Cached(std::string("SELECT ") + kSuppressionColumns +
-                          " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)"));
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      st->tryReset();
-      sqlite::BindText(*st, 1, keys[i]);
-      st->bind(2, static_cast<int64_t>(now));
-      while (st->executeStep()) out[i].push_back(sqlite::ReadSuppression(*st));
-      // In id order, as LookupSuppressions: the (address, scope) index gives them by scope.
-      std::sort(out[i].begin(), out[i].end(), [](const Suppression& a, const Suppression& b) { return a.id < b.id; });
-    }
+    for (std::size_t i = 0; i < keys.size(); ++i) SelectActiveSuppressions(keys[i], now, &out[i]);
     return out;
   });
 }

@@ -97,24 +97,30 @@ Result<std::vector<Suppression>> SqliteStore::LookupSuppressions(std::string_vie
   auto addr = NormalizeAddress(address, options_.address);
   if (!addr.ok()) return addr.error();
   return sqlite::Guard("looking up suppressions", [&]() -> Result<std::vector<Suppression>> {
-    // Expired rows are invisible (SCHEMA.md gives the mailer the same query). The rows come in
-    // the order of the (address, scope) index and are put in id order here, which costs less
-    // than a temporary B-tree for ORDER BY id. The statement is found once per connection,
-    // not hashed per call.
-    if (lookup_ == nullptr) {
-      lookup_ = &Cached(std::string("SELECT ") + kSuppressionColumns +
-                        " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)");
-    }
-    sqlite::Use st(*lookup_);
-    sqlite::BindRef(*st, 1, addr->key);
-    st->bind(2, static_cast<int64_t>(std::time(nullptr)));
     std::vector<Suppression> out;
-    while (st->executeStep()) out.push_back(ReadSuppression(*st));
-    if (out.size() > 1) {
-      std::sort(out.begin(), out.end(), [](const Suppression& a, const Suppression& b) { return a.id < b.id; });
-    }
+    SelectActiveSuppressions(addr->key, std::time(nullptr), &out);
     return out;
   });
+}
+
+// Expired rows are invisible (SCHEMA.md gives the mailer the same query). The rows come in the
+// order of the (address, scope) index and are put in id order here, which costs less than a
+// temporary B-tree for ORDER BY id. The statement is found once per connection, not hashed
+// per call.
+void SqliteStore::SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out) {
+  if (lookup_ == nullptr) {
+    lookup_ = &Cached(std::string("SELECT ") + kSuppressionColumns +
+                      " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)");
+  }
+  sqlite::Use st(*lookup_);
+  sqlite::BindRef(*st, 1, key);
+  st->bind(2, static_cast<int64_t>(now));
+  const std::size_t first = out->size();
+  while (st->executeStep()) out->push_back(ReadSuppression(*st));
+  if (out->size() - first > 1) {
+    std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+              [](const Suppression& a, const Suppression& b) { return a.id < b.id; });
+  }
 }
 
 Result<std::vector<Suppression>> SqliteStore::ListSuppressions(const SuppressionFilter& f) {

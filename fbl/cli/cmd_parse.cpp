@@ -222,7 +222,8 @@ class ParseRun {
   ParseRun& operator=(const ParseRun&) = delete;
 
   void AddFile(std::string path) { AddItem(Item{std::move(path), "", kExitOk, "", nullptr, 0}); }
-  // A regular file named `name` in the walked directory `dir` (whose path is `dir_path`).
+  // A regular file named `name` in the walked directory `dir` (whose path is `dir_path`); with
+  // a null `dir` (OpenDir failed) the file is opened by its path.
   void AddFileIn(const std::shared_ptr<const DirHandle>& dir, const std::string& dir_path, const std::string& name) {
     std::string path = JoinPath(dir_path, name);
     std::size_t name_at = path.size() - name.size();
@@ -248,7 +249,7 @@ class ParseRun {
  private:
   static constexpr std::size_t kWindow = 1024;
   static constexpr int kMaxOpenDirs = 64;
-  static constexpr std::size_t kPrefaultBytes = 2 << 20;  // 4 MiB: no fewer faults
+  static constexpr std::size_t kPrefaultBytes = 2 << 20;  // 2 MiB (4 MiB saved no more faults)
   static constexpr std::size_t kManyFiles = 64;
 
   // Items are parsed while the walk goes on: once a window holds kManyFiles items its storage is
@@ -264,8 +265,12 @@ class ParseRun {
   void StartHelpers() {
     PrefaultHeap(kPrefaultBytes);
     pending_.reserve(kWindow);
-    std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(jobs_), pending_.size() / 8 + 1);
-    for (std::size_t t = 1; t < threads; ++t) helpers_.emplace_back([this] { Work(true); });
+    for (std::size_t t = 1; t < Threads(); ++t) helpers_.emplace_back([this] { Work(true); });
+  }
+
+  // Parsing threads for the items pending so far: one per 8 items, at most jobs_.
+  std::size_t Threads() const {
+    return std::min<std::size_t>(static_cast<std::size_t>(jobs_), pending_.size() / 8 + 1);
   }
 
   // Makes pending_[0, size) visible to the parsing threads; `last`: no more in this window.
@@ -299,8 +304,7 @@ class ParseRun {
 
   void RunWindow() {
     if (helpers_.empty()) {  // fewer than kManyFiles items: parsed only now
-      std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(jobs_), pending_.size() / 8 + 1);
-      for (std::size_t t = 1; t < threads; ++t) helpers_.emplace_back([this] { Work(false); });
+      for (std::size_t t = 1; t < Threads(); ++t) helpers_.emplace_back([this] { Work(false); });
     }
     Publish(true);
     Work(pending_.size() >= kManyFiles);
@@ -384,8 +388,7 @@ void ParseEntry(ParseRun& run, const std::shared_ptr<const DirHandle>& handle, c
     return;
   }
   if (entry.type == DT_REG) {
-    if (handle) run.AddFileIn(handle, dir, entry.name);
-    else run.AddFile(JoinPath(dir, entry.name));
+    run.AddFileIn(handle, dir, entry.name);
     return;
   }
   if (entry.type != DT_LNK && entry.type != DT_UNKNOWN) return;  // fifo, socket, device
@@ -413,8 +416,7 @@ void ParseDirectory(ParseRun& run, const fs::path& dir, int depth) {
       std::shared_ptr<const DirHandle> handle = run.OpenDir(subdir);
       for (const DirEntry& entry : SortedEntries(subdir, ec)) {
         if (entry.name.empty() || entry.name[0] == '.') continue;
-        if (handle) run.AddFileIn(handle, subdir, entry.name);
-        else run.AddFile(JoinPath(subdir, entry.name));
+        run.AddFileIn(handle, subdir, entry.name);
       }
       if (ec) run.AddFailure(subdir, ec.message(), kExitIoErr);
     }

@@ -122,7 +122,7 @@ class PolicyServer::Impl {
   // store_: taken after mu_ when both are held. The periodic work (held-account sync,
   // detector-state save) runs on its own thread so that the store write of every dirty
   // account (30-38 ms for 300 accounts on this VM) does not stall the answering threads; only
-  // the serialisation of the dirty accounts holds mu_.
+  // the serialisation of the dirty accounts holds mu_, a slice at a time (SaveState).
   std::mutex store_mu_;
   std::unique_ptr<Store> store_;
   bool store_has_state_ = true;

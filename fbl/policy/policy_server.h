@@ -9,7 +9,7 @@
 // at Stop(), and the held set is re-read every few seconds so that `fblctl accounts release`
 // or the API take effect without a restart, and a hold made by another fbld instance on the
 // same database is honoured here within that interval. That periodic store work runs on a
-// thread of its own: answering waits only for the serialisation of the dirty accounts, not
+// thread of its own: answering waits at most for the serialisation of 16 dirty accounts, not
 // for the store write. Alerts are recorded (Store::RecordAlert), counted in metrics and
 // queued for the admin (mail and/or webhook outbox items) when configured.
 // An internal failure answers `policy.error_action` (DUNNO by default): mail never stops
