@@ -89,6 +89,12 @@ TEST(BadInputConfig, NegativeSizeNamesTheKeyAndItsBounds) {
   EXPECT_NE(e.find("t.toml: api.max_body_bytes: must be between 1024 and"), std::string::npos) << e;
 }
 
+TEST(BadInputConfig, ApiWorkersOutOfBoundsNamesTheKeyAndItsBounds) {
+  std::string e = Errors("[api]\nworkers = 65\n");
+  EXPECT_NE(e.find("t.toml: api.workers: must be between 0 and 64"), std::string::npos) << e;
+  EXPECT_NE(Errors("[api]\nworkers = -1\n").find("api.workers"), std::string::npos);
+}
+
 TEST(BadInputConfig, SectionGivenAsAValueIsNamed) {
   std::string e = Errors("api = \"on\"\n");
   EXPECT_NE(e.find("t.toml: api: expected a table"), std::string::npos) << e;
