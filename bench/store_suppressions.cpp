@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
     }
     auto r = (*store)->CheckSuppressions(keys);
     if (!r.ok()) return std::fprintf(stderr, "batch lookup failed\n"), 1;
-    for (const auto& v : *r) batch_hits += v.empty() ? 0 : 1;
+    for (std::size_t k = 0; k < r->size(); ++k) batch_hits += (*r)[k].empty() ? 0 : 1;
   }
   fbl::bench::PrintRate("lookups in batches of 100 (1 read txn each)", lookups, Clock::Now() - t0, "lookups");
 

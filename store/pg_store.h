@@ -101,7 +101,7 @@ class PgStore final : public Store {
   Result<std::vector<ApiToken>> ListApiTokens() override;
   Result<std::vector<ComplaintRecord>> ListComplaints(const ComplaintFilter& filter) override;
   Result<ClientStats> GetClientStats(std::string_view client_id, UnixTime since, UnixTime until) override;
-  Result<std::vector<std::vector<Suppression>>> CheckSuppressions(
+  Result<CheckResult> CheckSuppressions(
       const std::vector<std::string>& keys) override;
   Result<std::vector<AllowlistEntry>> ListAllowlist(const AllowlistFilter& filter) override;
   Result<std::optional<AllowlistEntry>> GetAllowlist(std::string_view scope, std::string_view address) override;

@@ -4,7 +4,9 @@
 #include <ctime>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "store/pg_store.h"
 #include "store/pg_suppression_row.h"
@@ -151,31 +153,40 @@ Result<ClientStats> PgStore::GetClientStats(std::string_view client_id, UnixTime
   });
 }
 
-Result<std::vector<std::vector<Suppression>>> PgStore::CheckSuppressions(const std::vector<std::string>& keys) {
+Result<CheckResult> PgStore::CheckSuppressions(const std::vector<std::string>& keys) {
   if (keys.size() > kMaxCheckKeys) return MakeError(ErrorCode::kLimitExceeded, "too many addresses in one check");
-  return Run("checking suppressions", Txn::kSnapshot, [&](pg::Conn& c) -> Result<std::vector<std::vector<Suppression>>> {
+  return Run("checking suppressions", Txn::kSnapshot, [&](pg::Conn& c) -> Result<CheckResult> {
     const std::int64_t now = std::time(nullptr);
-    std::vector<std::vector<Suppression>> out(keys.size());
-    // Chunks of keys in one query each; rows come back by address and are handed to every
-    // position that asked for that address (a key may be asked twice).
+    CheckResult out;
+    out.of_key.resize(keys.size());
+    // Chunks of keys in one query each. The rows come back in id order, are gathered by
+    // address, and each address's rows are appended once; every position that asked for that
+    // address (a key may be asked twice) gets their range.
     for (std::size_t start = 0; start < keys.size(); start += kCheckChunk) {
       const std::size_t end = std::min(keys.size(), start + kCheckChunk);
-      std::unordered_map<std::string, std::vector<std::size_t>> wanted;
+      std::unordered_map<std::string_view, std::vector<SuppressionMatch>> found;
       std::vector<std::string> chunk;
       for (std::size_t i = start; i < end; ++i) {
-        auto& positions = wanted[keys[i]];
-        if (positions.empty()) chunk.push_back(keys[i]);
-        positions.push_back(i);
+        if (found.try_emplace(keys[i]).second) chunk.push_back(keys[i]);
       }
-      pg::Rows r = c.Exec(std::string("SELECT ") + pg::kSuppressionColumns +
+      pg::Rows r = c.Exec(std::string("SELECT address, ") + pg::kMatchColumns +
                               " FROM suppressions WHERE address = ANY($1::text[])"
                               " AND (expires_at IS NULL OR expires_at > $2) ORDER BY id",
                           pg::Params().TextArray(chunk).Int(now));
       for (int i = 0; i < r.size(); ++i) {
-        Suppression s = pg::ReadSuppression(r, i);
-        auto it = wanted.find(s.address);
-        if (it == wanted.end()) continue;
-        for (std::size_t pos : it->second) out[pos].push_back(s);
+        auto it = found.find(r.Text(i, 0));
+        if (it != found.end()) it->second.push_back(pg::ReadMatch(r, i, 1));
+      }
+      std::unordered_map<std::string_view, CheckResult::Range> placed;
+      for (std::size_t i = start; i < end; ++i) {
+        auto [at, first_time] = placed.try_emplace(keys[i]);
+        if (first_time) {
+          const auto& rows = found[keys[i]];
+          at->second.begin = static_cast<std::uint32_t>(out.rows.size());
+          out.rows.insert(out.rows.end(), rows.begin(), rows.end());
+          at->second.end = static_cast<std::uint32_t>(out.rows.size());
+        }
+        out.of_key[i] = at->second;
       }
     }
     return out;

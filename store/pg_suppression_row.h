@@ -29,4 +29,18 @@ inline Suppression ReadSuppression(const Rows& rows, int row, int first = 0) {
   return s;
 }
 
+// SELECT these, in this order, for ReadMatch.
+inline constexpr const char* kMatchColumns = "id, scope, reason, last_seen, expires_at";
+
+// REQUIRES: `rows` hold kMatchColumns starting at column `first`.
+inline SuppressionMatch ReadMatch(const Rows& rows, int row, int first = 0) {
+  SuppressionMatch m;
+  m.id = rows.Int(row, first + 0);
+  m.scope = rows.Text(row, first + 1);
+  m.reason = ParseSuppressionReason(rows.Text(row, first + 2)).value_or(SuppressionReason::kManual);
+  m.last_seen = rows.Int(row, first + 3);
+  m.expires_at = rows.OptInt(row, first + 4);
+  return m;
+}
+
 }  // namespace fbl::pg

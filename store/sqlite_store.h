@@ -22,6 +22,9 @@
 #include "store/store_options.h"
 
 namespace fbl {
+namespace sqlite {
+class RawStatement;
+}
 
 // Opens (creating it and its directory's file when absent) and migrates the database to the
 // schema this binary carries. Fails with kConflict if the database is newer than the binary,
@@ -86,7 +89,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiToken>> ListApiTokens() override;
   Result<std::vector<ComplaintRecord>> ListComplaints(const ComplaintFilter& filter) override;
   Result<ClientStats> GetClientStats(std::string_view client_id, UnixTime since, UnixTime until) override;
-  Result<std::vector<std::vector<Suppression>>> CheckSuppressions(
+  Result<CheckResult> CheckSuppressions(
       const std::vector<std::string>& keys) override;
   Result<std::vector<AllowlistEntry>> ListAllowlist(const AllowlistFilter& filter) override;
   Result<std::optional<AllowlistEntry>> GetAllowlist(std::string_view scope, std::string_view address) override;
@@ -130,6 +133,9 @@ class SqliteStore final : public Store {
   // The rows of normalised address `key` not expired at `now`, in id order, appended to *out
   // (LookupSuppressions, CheckSuppressions). Throws SQLite::Exception: call inside a Guard.
   void SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out);
+  // The same rows of `key`, only the columns of SuppressionMatch, appended to *out in id order
+  // (CheckSuppressions). Throws SQLite::Exception: call inside a Guard.
+  void SelectActiveMatches(const std::string& key, std::int64_t now, std::vector<SuppressionMatch>* out);
   void WriteAudit(const AuditEntry& entry, std::int64_t now);
 
   // Ingest helpers (sqlite_store_ingest.cpp); all run inside the ingest transaction.
@@ -148,6 +154,7 @@ class SqliteStore final : public Store {
   };
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>> cache_;
   SQLite::Statement* lookup_ = nullptr;  // SelectActiveSuppressions' statement (owned by cache_)
+  std::unique_ptr<sqlite::RawStatement> match_;  // SelectActiveMatches' statement
 };
 
 // ---- Administration (fblctl db) --------------------------------------------------------------

@@ -103,24 +103,50 @@ Result<std::vector<Suppression>> SqliteStore::LookupSuppressions(std::string_vie
   });
 }
 
+namespace {
+
 // Expired rows are invisible (SCHEMA.md gives the mailer the same query). The rows come in the
-// order of the (address, scope) index and are put in id order here, which costs less than a
-// temporary B-tree for ORDER BY id. The statement is found once per connection, not hashed
-// per call.
-void SqliteStore::SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out) {
-  if (lookup_ == nullptr) {
-    lookup_ = &Cached(std::string("SELECT ") + kSuppressionColumns +
-                      " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)");
+// order of the (address, scope) index and are put in id order by the callers, which costs less
+// than a temporary B-tree for ORDER BY id.
+constexpr const char* kActiveRowsOfAddress =
+    " FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)";
+
+// Puts (*rows)[first..] in id order (Suppression or SuppressionMatch).
+template <typename Row>
+void SortById(std::vector<Row>* rows, std::size_t first) {
+  if (rows->size() - first > 1) {
+    std::sort(rows->begin() + static_cast<std::ptrdiff_t>(first), rows->end(),
+              [](const Row& a, const Row& b) { return a.id < b.id; });
   }
+}
+
+}  // namespace
+
+// The statements are found once per connection, not hashed per call.
+void SqliteStore::SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out) {
+  if (lookup_ == nullptr) lookup_ = &Cached(std::string("SELECT ") + kSuppressionColumns + kActiveRowsOfAddress);
   sqlite::Use st(*lookup_);
   sqlite::BindRef(*st, 1, key);
   st->bind(2, static_cast<int64_t>(now));
   const std::size_t first = out->size();
   while (st->executeStep()) out->push_back(ReadSuppression(*st));
-  if (out->size() - first > 1) {
-    std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-              [](const Suppression& a, const Suppression& b) { return a.id < b.id; });
+  SortById(out, first);
+}
+
+void SqliteStore::SelectActiveMatches(const std::string& key, std::int64_t now, std::vector<SuppressionMatch>* out) {
+  if (match_ == nullptr) {
+    match_ = std::make_unique<sqlite::RawStatement>(
+        db_.getHandle(), std::string("SELECT ") + sqlite::kMatchColumns + kActiveRowsOfAddress);
   }
+  struct ResetOnExit {
+    sqlite::RawStatement& st;
+    ~ResetOnExit() { st.Reset(); }
+  } reset{*match_};
+  match_->BindRef(1, key);
+  match_->Bind(2, now);
+  const std::size_t first = out->size();
+  while (match_->Step()) out->push_back(sqlite::ReadMatch(match_->get()));
+  SortById(out, first);
 }
 
 Result<std::vector<Suppression>> SqliteStore::ListSuppressions(const SuppressionFilter& f) {

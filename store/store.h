@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,32 @@ struct Suppression {
   std::optional<std::int64_t> source_report_id;
   std::optional<UnixTime> expires_at;
   std::string note;
+};
+
+// One suppression as a check needs it: enough to filter by scope and expiry and to answer.
+struct SuppressionMatch {
+  std::int64_t id = 0;
+  std::string scope;  // "*" or a client id
+  SuppressionReason reason = SuppressionReason::kManual;
+  UnixTime last_seen = 0;
+  std::optional<UnixTime> expires_at;
+};
+
+// The answer of Store::CheckSuppressions, flat (one allocation for all the rows of a call):
+// (*this)[i] are the rows of keys[i], in id order; keys asked twice may share their rows.
+struct CheckResult {
+  struct Range {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+  };
+  std::vector<SuppressionMatch> rows;
+  std::vector<Range> of_key;  // one per key: its rows are rows[begin, end)
+
+  std::size_t size() const { return of_key.size(); }
+  std::span<const SuppressionMatch> operator[](std::size_t i) const {
+    return {rows.data() + of_key[i].begin, of_key[i].end - of_key[i].begin};
+  }
+  std::span<const SuppressionMatch> back() const { return (*this)[size() - 1]; }
 };
 
 struct SuppressionFilter {
@@ -381,10 +408,9 @@ class Store {
   // those days.
   virtual Result<ClientStats> GetClientStats(std::string_view client_id, UnixTime since,
                                              UnixTime until);
-  // For each key (already normalised), every suppression row (all scopes), read in ONE read
-  // transaction. result[i] belongs to keys[i]. REQUIRES: keys.size() <= 100000.
-  virtual Result<std::vector<std::vector<Suppression>>> CheckSuppressions(
-      const std::vector<std::string>& keys);
+  // For each key (already normalised), every unexpired suppression row (all scopes), read in
+  // ONE read transaction. result[i] belongs to keys[i]. REQUIRES: keys.size() <= 100000.
+  virtual Result<CheckResult> CheckSuppressions(const std::vector<std::string>& keys);
 
   virtual Result<std::vector<AllowlistEntry>> ListAllowlist(const AllowlistFilter& filter);
   // nullopt when (scope, address) is not allowlisted.

@@ -23,7 +23,7 @@ Result<std::vector<ComplaintRecord>> Store::ListComplaints(const ComplaintFilter
 Result<ClientStats> Store::GetClientStats(std::string_view, UnixTime, UnixTime) {
   return NotSupported("GetClientStats");
 }
-Result<std::vector<std::vector<Suppression>>> Store::CheckSuppressions(const std::vector<std::string>&) {
+Result<CheckResult> Store::CheckSuppressions(const std::vector<std::string>&) {
   return NotSupported("CheckSuppressions");
 }
 Result<std::vector<AllowlistEntry>> Store::ListAllowlist(const AllowlistFilter&) {

@@ -181,7 +181,11 @@ Response WrittenJsonResponse(int status, std::string body) {
   return r;
 }
 
-bool Active(const Suppression& s, UnixTime now) { return !s.expires_at || *s.expires_at > now; }
+// Suppression or SuppressionMatch.
+template <typename Row>
+bool Active(const Row& s, UnixTime now) {
+  return !s.expires_at || *s.expires_at > now;
+}
 
 std::vector<Suppression> Visible(std::vector<Suppression> rows, const Principal& who, UnixTime now) {
   rows.erase(std::remove_if(rows.begin(), rows.end(),
@@ -385,40 +389,42 @@ Response ArrayError(const Error& e) {
 }
 
 // One result of a check, written as DumpJson would write the object {address, matches,
-// suppressed} (keys in nlohmann's sorted order, strings by AppendJsonString); 1,000 of these
-// per call are the hot path.
-void AppendCheckItem(std::string* out, std::string_view given, const std::vector<Suppression>& visible) {
+// suppressed} (keys in nlohmann's sorted order, strings by AppendJsonString), with the rows
+// `who` may see and that are active at `now`; 1,000 of these per call are the hot path.
+void AppendCheckItem(std::string* out, std::string_view given, std::span<const SuppressionMatch> rows,
+                     const Principal& who, UnixTime now) {
   out->append("{\"address\":");
   AppendJsonString(out, given);
-  if (!visible.empty()) {
-    out->append(",\"matches\":[");
-    for (std::size_t i = 0; i < visible.size(); ++i) {
-      const Suppression& s = visible[i];
-      out->append(i == 0 ? "{\"last_seen\":" : ",{\"last_seen\":");
-      AppendJsonString(out, FormatTime(s.last_seen));
-      out->append(",\"reason\":");
-      AppendJsonString(out, SuppressionReasonName(s.reason));
-      out->append(",\"scope\":");
-      AppendJsonString(out, s.scope);
-      out->push_back('}');
-    }
-    out->push_back(']');
+  bool any = false;
+  for (const SuppressionMatch& s : rows) {
+    if (!who.CanSee(s.scope) || !Active(s, now)) continue;
+    out->append(any ? ",{\"last_seen\":" : ",\"matches\":[{\"last_seen\":");
+    any = true;
+    AppendJsonString(out, FormatTime(s.last_seen));
+    out->append(",\"reason\":");
+    AppendJsonString(out, SuppressionReasonName(s.reason));
+    out->append(",\"scope\":");
+    AppendJsonString(out, s.scope);
+    out->push_back('}');
   }
-  out->append(visible.empty() ? ",\"suppressed\":false}" : ",\"suppressed\":true}");
+  out->append(any ? "],\"suppressed\":true}" : ",\"suppressed\":false}");
 }
 
-Response CheckSuppressions(const Call& c) {
-  auto body = ParseJsonObject(c.req.body);
-  if (!body.ok()) return ErrorResponse(400, "invalid_json", body.error().detail);
-  auto items = BoundedArray(*body, "addresses", c.ctx.options->max_check_addresses);
-  if (!items.ok()) return ArrayError(items.error());
+// One element of a check's "addresses": a string as given, or anything else as JSON text.
+struct CheckInput {
+  std::string_view text;
+  bool is_string = true;
+};
+
+// The answer to a check of `inputs` (already within max_check_addresses).
+Response AnswerCheck(const Call& c, const std::vector<CheckInput>& inputs) {
   std::vector<std::string> keys;
   std::vector<int> key_of;  // index into keys, -1 for invalid addresses
-  keys.reserve((*items)->size());
-  key_of.reserve((*items)->size());
-  for (const json& a : **items) {
-    auto n = a.is_string() ? NormalizeAddress(a.get_ref<const std::string&>(), *c.ctx.address)
-                           : Result<NormalizedAddress>(MakeError(ErrorCode::kInvalidArgument, "not a string"));
+  keys.reserve(inputs.size());
+  key_of.reserve(inputs.size());
+  for (const CheckInput& in : inputs) {
+    auto n = in.is_string ? NormalizeAddress(in.text, *c.ctx.address)
+                          : Result<NormalizedAddress>(MakeError(ErrorCode::kInvalidArgument, "not a string"));
     key_of.push_back(n.ok() ? static_cast<int>(keys.size()) : -1);
     if (n.ok()) keys.push_back(std::move(n->key));
   }
@@ -431,16 +437,43 @@ Response CheckSuppressions(const Call& c) {
   r.body.append("{\"results\":[");
   for (std::size_t i = 0; i < key_of.size(); ++i) {
     if (i > 0) r.body.push_back(',');
-    const json& a = (**items)[i];
-    if (key_of[i] < 0) {
-      r.body.append(DumpJson(json{{"address", a.is_string() ? a.get<std::string>() : a.dump()},
-                                  {"error", "invalid address"}}));
+    if (key_of[i] < 0) {  // as DumpJson writes {"address": ..., "error": "invalid address"}
+      r.body.append("{\"address\":");
+      AppendJsonString(&r.body, inputs[i].text);
+      r.body.append(",\"error\":\"invalid address\"}");
       continue;
     }
-    AppendCheckItem(&r.body, a.get_ref<const std::string&>(), Visible(std::move((*found)[key_of[i]]), c.who, now));
+    AppendCheckItem(&r.body, inputs[i].text, (*found)[static_cast<std::size_t>(key_of[i])], c.who, now);
   }
   r.body.append("]}");
   return r;
+}
+
+Response CheckSuppressions(const Call& c) {
+  const auto max = static_cast<std::size_t>(c.ctx.options->max_check_addresses);
+  if (auto plain = PlainAddressList(c.req.body); plain && plain->size() <= max) {
+    std::vector<CheckInput> inputs;
+    inputs.reserve(plain->size());
+    for (std::string_view a : *plain) inputs.push_back({a});
+    return AnswerCheck(c, inputs);
+  }
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return ErrorResponse(400, "invalid_json", body.error().detail);
+  auto items = BoundedArray(*body, "addresses", c.ctx.options->max_check_addresses);
+  if (!items.ok()) return ArrayError(items.error());
+  std::vector<std::string> dumped;  // the JSON text of elements that are not strings
+  dumped.reserve((*items)->size());  // never reallocated: inputs hold views into it
+  std::vector<CheckInput> inputs;
+  inputs.reserve((*items)->size());
+  for (const json& a : **items) {
+    if (a.is_string()) {
+      inputs.push_back({a.get_ref<const std::string&>()});
+    } else {
+      dumped.push_back(a.dump());
+      inputs.push_back({dumped.back(), false});
+    }
+  }
+  return AnswerCheck(c, inputs);
 }
 
 // One item of a bulk call; returns its status object.

@@ -51,6 +51,41 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   return value;
 }
 
+std::optional<std::vector<std::string_view>> PlainAddressList(std::string_view body) {
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r')) ++i;
+  };
+  auto take = [&](std::string_view token) {
+    skip_space();
+    if (body.substr(i, token.size()) != token) return false;
+    i += token.size();
+    return true;
+  };
+  if (!take("{") || !take("\"addresses\"") || !take(":") || !take("[")) return std::nullopt;
+  std::vector<std::string_view> out;
+  out.reserve(body.size() / 16);
+  skip_space();
+  if (i < body.size() && body[i] == ']') {
+    ++i;
+  } else {
+    for (;;) {
+      if (!take("\"")) return std::nullopt;
+      const std::size_t start = i;
+      while (i < body.size() && body[i] >= 0x20 && body[i] <= 0x7e && body[i] != '"' && body[i] != '\\') ++i;
+      if (i >= body.size() || body[i] != '"') return std::nullopt;  // escape, control or non-ASCII byte
+      out.push_back(body.substr(start, i - start));
+      ++i;
+      if (take("]")) break;
+      if (!take(",")) return std::nullopt;
+    }
+  }
+  if (!take("}")) return std::nullopt;
+  skip_space();
+  if (i != body.size()) return std::nullopt;
+  return out;
+}
+
 std::string DumpJson(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

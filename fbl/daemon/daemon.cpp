@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "fbl/api/api_server.h"
+#include "fbl/daemon/allocator.h"
 #include "fbl/daemon/instance_id.h"
 #include "fbl/daemon/systemd_notify.h"
 #include "fbl/log/log.h"
@@ -399,6 +400,7 @@ void Daemon::Reload() {
 }
 
 int FbldMain(int argc, char** argv) {
+  TuneAllocatorForServing();
   auto args = ParseDaemonArgs(std::vector<std::string>(argv + 1, argv + argc));
   if (!args.ok()) {
     std::cerr << "fbld: " << args.error().detail << "\n" << kUsage;

@@ -228,6 +228,31 @@ TEST_F(ApiHandlersTest, LookupListPutAndErrorAnswersAreWrittenExactlyAsTheJsonLi
   same(api::ErrorResponse(400, "bad_request", "quote \" backslash \\ control \x01 invalid \xff"));
 }
 
+TEST_F(ApiHandlersTest, CheckAnswersAlikeOnItsFastBodyReaderAndOnTheJsonLibrary) {
+  // A compact body of plain strings takes the fast reader (api::PlainAddressList); an escape,
+  // an extra key or a non-string element sends the same request through nlohmann. Same answer.
+  Suppress("*", "bad@example.com", SuppressionReason::kHardBounce);
+  Suppress("acme", "bad@example.com");
+  Suppress("globex", "theirs@example.com");
+  const std::string fast = R"({"addresses":["Bad@Example.com","theirs@example.com","nope","ok@example.com","bad@example.com"]})";
+  const std::string general =
+      R"({"note":1, "addresses":["Bad\u0040Example.com","theirs@example.com","nope","ok@example.com","bad@example.com"]})";
+  for (const std::string& token : {admin_, acme_}) {
+    auto a = Call("POST", "/v1/suppressions/check", token, fast);
+    auto b = Call("POST", "/v1/suppressions/check", token, general);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.body, b.body);
+    json results = Body(a)["results"];
+    ASSERT_EQ(results.size(), 5u);
+    EXPECT_EQ(results[0]["matches"].size(), 2u);  // global and acme, in id order
+    EXPECT_EQ(results[0]["matches"][0]["scope"], "*");
+    EXPECT_EQ(results[1]["suppressed"], token == admin_);
+    EXPECT_EQ(results[2]["error"], "invalid address");
+    EXPECT_EQ(results[3]["suppressed"], false);
+    EXPECT_EQ(results[4]["matches"], results[0]["matches"]);  // the same address asked twice
+  }
+}
+
 TEST_F(ApiHandlersTest, CheckOfMoreThanTheLimitIsPayloadTooLarge) {
   json addresses = json::array();
   for (int i = 0; i < 10001; ++i) addresses.push_back("user" + std::to_string(i) + "@example.com");

@@ -214,6 +214,32 @@ TEST_P(SuppressionsTest, LookupsReturnEveryScopeOfAnAddressInIdOrder) {
   EXPECT_EQ((*checked)[1][2].scope, "acme");
 }
 
+TEST_P(SuppressionsTest, ChecksAnswerEachKeyWhateverTheOrderAndRepeatsOfTheKeys) {
+  ASSERT_TRUE(Add("b@example.com", "zeta").ok());
+  ASSERT_TRUE(Add("a@example.com").ok());
+  ASSERT_TRUE(Add("b@example.com").ok());
+  auto checked = store_->CheckSuppressions(
+      {"b@example.com", "none@example.com", "a@example.com", "b@example.com", "none@example.com"});
+  ASSERT_TRUE(checked.ok());
+  ASSERT_EQ(checked->size(), 5u);
+  for (std::size_t i : {0u, 3u}) {
+    ASSERT_EQ((*checked)[i].size(), 2u) << i;
+    EXPECT_EQ((*checked)[i][0].scope, "zeta");
+    EXPECT_EQ((*checked)[i][1].scope, "*");
+    EXPECT_LT((*checked)[i][0].id, (*checked)[i][1].id);
+  }
+  EXPECT_TRUE((*checked)[1].empty());
+  EXPECT_TRUE((*checked)[4].empty());
+  ASSERT_EQ((*checked)[2].size(), 1u);
+  EXPECT_EQ((*checked)[2][0].scope, "*");
+  EXPECT_EQ((*checked)[2][0].reason, SuppressionReason::kManual);
+  EXPECT_GT((*checked)[2][0].last_seen, 0);
+  EXPECT_FALSE((*checked)[2][0].expires_at.has_value());
+  auto none = store_->CheckSuppressions({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->size(), 0u);
+}
+
 TEST_P(SuppressionsTest, AllowlistAddCheckRemove) {
   ASSERT_TRUE(store_->AddAllowlist("acme", "VIP@example.com", "board", {"cli:test", "", "", ""}).ok());
   EXPECT_TRUE(store_->IsAllowlisted("acme", "vip@example.com").value());
