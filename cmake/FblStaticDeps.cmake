@@ -15,8 +15,10 @@
 #    uses, so such an executable must not make TLS connections itself. (libpq, loaded at run
 #    time by store/pg_lib.cpp, brings its own libssl and libcrypto: the executable exports none
 #    of the OpenSSL symbols it carries, so the two copies do not mix.)
-#  - libstdc++ stays shared: prometheus-cpp ships only a shared library, and two libstdc++ in one
-#    process are not allowed;
+#  - libstdc++ and libgcc are linked statically into fblctl by fbl/CMakeLists.txt (not here:
+#    they are not fbl::<dep> targets), which is only possible because fblctl links no
+#    prometheus-cpp (shared only, it needs the shared libstdc++: two in one process are not
+#    allowed); executables that export metrics keep the shared libstdc++;
 #  - libidn2 stays shared: its static archive needs libunistring's, which Debian does not ship
 #    without libunistring-dev; zlib too (below).
 # If an archive is missing (another distribution), the shared library is used for everyone.

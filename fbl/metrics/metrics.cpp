@@ -178,4 +178,22 @@ void Metrics::InitKnownLabels(const KnownLabels& known) {
   }
 }
 
+void Metrics::CountReport(std::string_view kind, std::string_view feedback_type, std::string_view provider,
+                          std::string_view status) {
+  reports
+      .Add({{"kind", std::string(kind)},
+            {"feedback_type", std::string(feedback_type)},
+            {"provider", std::string(provider)},
+            {"status", std::string(status)}})
+      .Increment();
+}
+
+void Metrics::CountSuppressionAdded(std::string_view reason) {
+  suppressions_added.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::CountComplaint(std::string_view client, std::string_view provider) {
+  complaints.Add({{"client", std::string(client)}, {"provider", std::string(provider)}}).Increment();
+}
+
 }  // namespace fbl

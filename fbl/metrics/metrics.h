@@ -15,9 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "fbl/metrics/report_counters.h"
+
 namespace fbl {
 
-class Metrics {
+class Metrics final : public ReportCounters {
   // Declared first: the families below are built in it, in declaration order.
   std::shared_ptr<prometheus::Registry> registry_;
 
@@ -82,6 +84,12 @@ class Metrics {
     std::vector<std::string> detectors;  // outbound-rate detector names
   };
   void InitKnownLabels(const KnownLabels& known);
+
+  // ReportCounters (the pipeline's counts): reports, suppressions_added and complaints above.
+  void CountReport(std::string_view kind, std::string_view feedback_type, std::string_view provider,
+                   std::string_view status) override;
+  void CountSuppressionAdded(std::string_view reason) override;
+  void CountComplaint(std::string_view client, std::string_view provider) override;
 };
 
 // Label conventions (see docs/metrics.md); every component uses these spellings.

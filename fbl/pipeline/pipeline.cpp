@@ -4,7 +4,6 @@
 #include <mutex>
 
 #include "fbl/log/log.h"
-#include "fbl/metrics/metrics.h"
 #include "fbl/pipeline/attribution.h"
 #include "fbl/pipeline/decision.h"
 #include "fbl/pipeline/fbl_id.h"
@@ -57,7 +56,7 @@ struct Work {
 
 struct Pipeline::Impl {
   Store* store;
-  Metrics* metrics;
+  ReportCounters* metrics;
   std::mutex mu;  // serialises batches and reconfiguration (sources may run on threads)
   Config config;
   ParseOptions parse_options;
@@ -161,19 +160,11 @@ struct Pipeline::Impl {
     if (metrics == nullptr || o.duplicate) return;
     const Report& r = w.report;
     std::string provider = ProviderLabel(w.decision.provider);
-    metrics->reports
-        .Add({{"kind", ReportKindName(r.kind)},
-              {"feedback_type", r.feedback_type ? FeedbackTypeName(*r.feedback_type) : "none"},
-              {"provider", provider},
-              {"status", ReportStatusName(w.decision.status)}})
-        .Increment();
-    for (SuppressionReason reason : o.added_reasons) {
-      metrics->suppressions_added.Add({{"reason", SuppressionReasonName(reason)}}).Increment();
-    }
+    metrics->CountReport(ReportKindName(r.kind), r.feedback_type ? FeedbackTypeName(*r.feedback_type) : "none",
+                         provider, ReportStatusName(w.decision.status));
+    for (SuppressionReason reason : o.added_reasons) metrics->CountSuppressionAdded(SuppressionReasonName(reason));
     if (w.decision.complaint && w.decision.status == ReportStatus::kProcessed) {
-      metrics->complaints
-          .Add({{"client", w.decision.client_id.value_or("unattributed")}, {"provider", provider}})
-          .Increment();
+      metrics->CountComplaint(w.decision.client_id.value_or("unattributed"), provider);
     }
   }
 
@@ -195,7 +186,7 @@ struct Pipeline::Impl {
   }
 };
 
-Pipeline::Pipeline(Store* store, const Config& config, Metrics* metrics) : impl_(new Impl) {
+Pipeline::Pipeline(Store* store, const Config& config, ReportCounters* metrics) : impl_(new Impl) {
   impl_->store = store;
   impl_->metrics = metrics;
   impl_->Configure(config);

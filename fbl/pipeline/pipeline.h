@@ -9,13 +9,12 @@
 #include <vector>
 
 #include "fbl/config/config.h"
+#include "fbl/metrics/report_counters.h"
 #include "parsers/report.h"
 #include "parsers/result.h"
 #include "store/store.h"
 
 namespace fbl {
-
-class Metrics;
 
 // Where a source should put the message once it was committed.
 enum class Disposition {
@@ -41,8 +40,9 @@ struct IncomingMessage {
 
 class Pipeline {
  public:
-  // REQUIRES: store and metrics (may be null) outlive the pipeline.
-  Pipeline(Store* store, const Config& config, Metrics* metrics);
+  // REQUIRES: store and metrics (may be null: nothing counted) outlive the pipeline. fbld
+  // passes its Metrics (fbl/metrics/metrics.h), which counts into its prometheus families.
+  Pipeline(Store* store, const Config& config, ReportCounters* metrics);
   ~Pipeline();
 
   // Processes a batch in one store transaction. On error (kUnavailable: database busy or
