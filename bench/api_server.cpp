@@ -1,9 +1,9 @@
 // bench_api_server --seed DB_PATH [SUPPRESSIONS]
 //   Seeds DB_PATH with SUPPRESSIONS (default 1,000,000) global suppressions user<N>@bench.example
 //   unless the last one is already there, then exits.
-// bench_api_server DB_PATH [THREADS [WORKERS]]
-//   Issues an admin read token, starts ApiServer (default options, THREADS I/O threads and
-//   WORKERS workers when given, no rate limit) on 127.0.0.1:0, prints "port=<p> token=<bearer>"
+// bench_api_server DB_PATH [THREADS [WORKERS [MMAP_BYTES]]]
+//   Issues an admin read token, starts ApiServer (default options, THREADS I/O threads,
+//   WORKERS workers and [api] db_mmap_bytes when given, no rate limit) on 127.0.0.1:0, prints "port=<p> token=<bearer>"
 //   and serves until SIGINT/SIGTERM. Seeding runs in its own process so that the server's RSS is
 //   the server's alone. bench/api_wrk.sh drives it.
 // bench_api_server --handle DB_PATH [CHECKS]
@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "--handle") {
     fbl::StoreOptions store_options;
     store_options.path = argv[2];
+    store_options.one_thread_at_a_time = true;  // as each of the server's connections is
     return HandleChecks(store_options, argc > 3 ? std::atol(argv[3]) : 2000);
   }
   if (argc < 2 || (argc < 3 && seed)) {
@@ -123,6 +124,7 @@ int main(int argc, char** argv) {
   options.listen = "127.0.0.1:0";
   options.threads = argc > 2 ? std::atoi(argv[2]) : options.threads;
   options.workers = argc > 3 ? std::atoi(argv[3]) : options.workers;
+  options.db_mmap_bytes = argc > 4 ? std::atoll(argv[4]) : options.db_mmap_bytes;
   options.rate_limit_per_second = 0;  // one token drives all the load
   options.max_connections = 1024;
   std::string token;

@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench/api_wrk.sh BUILD_DIR [DB_PATH]
 # The API benchmark of BENCHMARKS.md "## API": 1,000,000 suppressions, wrk single lookups at
-# 64 keep-alive connections, then check of 1,000 addresses, then both at once; prints wrk's
-# latency reports and the server's peak RSS. The server runs the default [api] threads and
-# workers unless THREADS / WORKERS are set. Build first:
+# 64 keep-alive connections, then check of 1,000 addresses (one body repeated, then a different
+# body on every call), then lookups and checks at once; prints wrk's
+# latency reports and the server's peak RSS. The server runs the default [api] threads,
+# workers and db_mmap_bytes unless THREADS / WORKERS / MMAP are set. Build first:
 # cmake --build BUILD_DIR --target bench_api_server (Release).
 set -eu
 build=${1:?usage: api_wrk.sh BUILD_DIR [DB_PATH]}
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 echo "== seeding $db (once)"
 /usr/bin/time -f "seed: %e s" "$build/bench/bench_api_server" --seed "$db" 1000000
-"$build/bench/bench_api_server" "$db" ${THREADS:-1} ${WORKERS:-2} >"$out" &
+"$build/bench/bench_api_server" "$db" ${THREADS:-1} ${WORKERS:-2} ${MMAP:-0} >"$out" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -f "$out"' EXIT
 i=0
@@ -27,6 +28,8 @@ echo "== single lookups, 64 connections, wrk -t2 (server: ${THREADS:-1} I/O thre
 wrk -t2 -c64 -d${DURATION:-15s} --latency -s "$here/api_lookup.lua" "http://127.0.0.1:$port"
 echo "== check of 1,000 addresses, 4 connections"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port"
+echo "== check of 1,000 addresses, 4 connections, a different 1,000 on every call (api_check_varied.lua)"
+wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check_varied.lua" "http://127.0.0.1:$port"
 echo "== single lookups (64 connections) while checks run (4 connections)"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port" >"$out.check" &
 wrk -t2 -c64 -d${DURATION:-15s} --latency -s "$here/api_lookup.lua" "http://127.0.0.1:$port"
