@@ -284,7 +284,7 @@ void ApiServer::Impl::DoAccept() {
     } else if (!peer_ec) {
       // The session starts on its own thread, where that thread's Store is.
       auto executor = socket.get_executor();
-      asio::post(executor, [this, s = std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))] {
+      asio::post(executor, [s = std::make_shared<Session>(std::move(socket), *this, IsLoopback(peer))] {
         s->Start();
       });
     }
