@@ -2,7 +2,8 @@
 # per run against Sisimai, BENCHMARKS.md ## Parsing). The dynamic loader spent about a third of
 # fblctl's start-up binding symbols of libcrypto (3,000 BIND_NOW PLT slots, 17,000 relative
 # relocations), libsqlite3 (1,200 slots) and mimetic; linked from their Debian static archives
-# the executable carries only the objects it uses, already bound. (zlib: see fbl::zlib below.)
+# the executable carries only the objects it uses, already bound. (zlib: see fbl::zlib below;
+# libcrypto is now loaded at its first use instead: see fbl::crypto below.)
 #
 # An executable opts in with the target property FBL_STATIC_DEPS (ON). The fbl::<dep> targets
 # below resolve, for each executable that links them (directly or through our static
@@ -42,7 +43,21 @@ function(fbl_static_dep name shared archive)
   endif()
 endfunction()
 
-fbl_static_dep(crypto OpenSSL::Crypto libcrypto.a Threads::Threads ${CMAKE_DL_LIBS})
+# libcrypto: an opted-in executable carries neither the shared nor the static library but
+# fbl_lazy_crypto, the six libcrypto functions fbl calls, which load libcrypto.so.3 at their
+# first call (fbl/cli/lazy_crypto/lazy_crypto.cpp): linked from libcrypto.a, its ~350 KB of
+# provider tables were relocated at every start (~90 page faults, ~2 ms on the benchmark VM)
+# although most fblctl commands never hash. A new libcrypto call in fbl must be added there
+# (fblctl then fails to link, naming it).
+add_library(fbl_lazy_crypto STATIC ${PROJECT_SOURCE_DIR}/fbl/cli/lazy_crypto/lazy_crypto.cpp)
+target_include_directories(fbl_lazy_crypto SYSTEM PRIVATE ${OPENSSL_INCLUDE_DIR})
+target_link_libraries(fbl_lazy_crypto PUBLIC ${CMAKE_DL_LIBS})
+fbl_warnings(fbl_lazy_crypto)
+set(FBL_STATIC_crypto "fbl_lazy_crypto")  # the test fblctl_static_deps checks it carries no libcrypto
+add_library(fbl_dep_crypto INTERFACE)
+add_library(fbl::crypto ALIAS fbl_dep_crypto)
+target_link_libraries(fbl_dep_crypto INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::Crypto>"
+  "$<${_fbl_static_on}:fbl_lazy_crypto>")
 # zlib stays shared: prometheus-cpp-pull (kept by the linker in sanitizer builds) needs
 # libz.so.1, and a static copy would then be exported to it (a second zlib in the process).
 add_library(fbl_dep_zlib INTERFACE)
