@@ -20,8 +20,9 @@
 #    they are not fbl::<dep> targets), which is only possible because fblctl links no
 #    prometheus-cpp (shared only, it needs the shared libstdc++: two in one process are not
 #    allowed); executables that export metrics keep the shared libstdc++;
-#  - libidn2 stays shared: its static archive needs libunistring's, which Debian does not ship
-#    without libunistring-dev; zlib too (below).
+#  - libidn2 is loaded at its first call (fbl::idn2 below; its static archive would need
+#    libunistring's, which Debian does not ship without libunistring-dev); zlib stays shared
+#    (below).
 # If an archive is missing (another distribution), the shared library is used for everyone.
 
 set(_fbl_static_on "$<BOOL:$<TARGET_PROPERTY:FBL_STATIC_DEPS>>")
@@ -43,21 +44,27 @@ function(fbl_static_dep name shared archive)
   endif()
 endfunction()
 
-# libcrypto: an opted-in executable carries neither the shared nor the static library but
-# fbl_lazy_crypto, the six libcrypto functions fbl calls, which load libcrypto.so.3 at their
-# first call (fbl/cli/lazy_crypto/lazy_crypto.cpp): linked from libcrypto.a, its ~350 KB of
-# provider tables were relocated at every start (~90 page faults, ~2 ms on the benchmark VM)
-# although most fblctl commands never hash. A new libcrypto call in fbl must be added there
-# (fblctl then fails to link, naming it).
-add_library(fbl_lazy_crypto STATIC ${PROJECT_SOURCE_DIR}/fbl/cli/lazy_crypto/lazy_crypto.cpp)
-target_include_directories(fbl_lazy_crypto SYSTEM PRIVATE ${OPENSSL_INCLUDE_DIR})
-target_link_libraries(fbl_lazy_crypto PUBLIC ${CMAKE_DL_LIBS})
-fbl_warnings(fbl_lazy_crypto)
-set(FBL_STATIC_crypto "fbl_lazy_crypto")  # the test fblctl_static_deps checks it carries no libcrypto
+# libcrypto and libidn2: an opted-in executable links neither the shared nor the static
+# library but fbl_lazy (fbl/cli/lazy/): the functions fbl calls, which load the library at
+# their first call. Linked from libcrypto.a, its ~350 KB of provider tables were relocated at
+# every start (~90 page faults, ~2 ms on the benchmark VM) although most fblctl commands never
+# hash; libidn2 (with libunistring) is only needed for a domain that is not ASCII. A new call
+# of these libraries in fbl must be added there (fblctl then fails to link, naming it).
+add_library(fbl_lazy STATIC ${PROJECT_SOURCE_DIR}/fbl/cli/lazy/crypto.cpp ${PROJECT_SOURCE_DIR}/fbl/cli/lazy/idn2.cpp)
+target_include_directories(fbl_lazy PRIVATE ${PROJECT_SOURCE_DIR})
+target_include_directories(fbl_lazy SYSTEM PRIVATE ${OPENSSL_INCLUDE_DIR} ${IDN2_INCLUDE_DIRS})
+target_link_libraries(fbl_lazy PUBLIC ${CMAKE_DL_LIBS})
+fbl_warnings(fbl_lazy)
+set(FBL_STATIC_crypto "fbl_lazy")  # the test fblctl_static_deps checks it carries no libcrypto
 add_library(fbl_dep_crypto INTERFACE)
 add_library(fbl::crypto ALIAS fbl_dep_crypto)
 target_link_libraries(fbl_dep_crypto INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::Crypto>"
-  "$<${_fbl_static_on}:fbl_lazy_crypto>")
+  "$<${_fbl_static_on}:fbl_lazy>")
+add_library(fbl_dep_idn2 INTERFACE)
+add_library(fbl::idn2 ALIAS fbl_dep_idn2)
+target_include_directories(fbl_dep_idn2 SYSTEM INTERFACE ${IDN2_INCLUDE_DIRS})
+target_link_libraries(fbl_dep_idn2 INTERFACE "$<$<NOT:${_fbl_static_on}>:PkgConfig::IDN2>"
+  "$<${_fbl_static_on}:fbl_lazy>")
 # zlib stays shared: prometheus-cpp-pull (kept by the linker in sanitizer builds) needs
 # libz.so.1, and a static copy would then be exported to it (a second zlib in the process).
 add_library(fbl_dep_zlib INTERFACE)
