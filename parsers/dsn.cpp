@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -264,7 +266,7 @@ std::string FindStatus(std::string_view t) {
 std::size_t ParseBounceText(std::string_view text, const BounceContext& context, Report* r) {
   std::vector<std::string_view> lines = SplitLines(text);
   std::size_t added = 0;
-  std::string fallback_status = FindStatus(text);
+  std::optional<std::string> fallback_status;  // FindStatus(text), found only when needed
   for (std::size_t i = 0; i < lines.size() && added < 50; ++i) {
     if (lines[i].find('@') == std::string_view::npos || SkippedLine(lines[i])) continue;
     for (const std::string& addr : text::FindAddresses(lines[i], 8)) {
@@ -276,7 +278,10 @@ std::size_t ParseBounceText(std::string_view text, const BounceContext& context,
       d.recipient = addr;
       d.diagnostic = ContextAround(lines, i);
       d.status = FindStatus(d.diagnostic);
-      if (d.status.empty()) d.status = fallback_status;
+      if (d.status.empty()) {
+        if (!fallback_status) fallback_status = FindStatus(text);
+        d.status = *fallback_status;
+      }
       d.action = d.status.rfind("4", 0) == 0 ? "delayed" : "failed";
       d.klass = ClassifyBounce(d.status, d.diagnostic.empty() ? text : std::string_view(d.diagnostic));
       std::size_t before = r->deliveries.size();
