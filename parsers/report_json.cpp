@@ -1,7 +1,9 @@
 #include "parsers/report_json.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "parsers/text_util.h"
 
@@ -41,16 +43,22 @@ class LineWriter {
   void Open() { out_->push_back('{'); first_ = true; }
   void Close() { out_->push_back('}'); first_ = false; }
   void Key(std::string_view key) {
-    if (!first_) out_->push_back(',');
-    first_ = true;
-    bool plain = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
-    if (plain) {  // every key but --header names: no escape to look for
-      out_->push_back('"');
-      out_->append(key);
-      out_->append("\":", 2);
+    bool plain = key.size() <= kShortKey &&
+                 std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+    if (plain) {  // every key but some --header names: no escape to look for, one append
+      char buf[kShortKey + 4];
+      std::size_t n = 0;
+      if (!first_) buf[n++] = ',';
+      buf[n++] = '"';
+      std::memcpy(buf + n, key.data(), key.size());
+      n += key.size();
+      buf[n++] = '"';
+      buf[n++] = ':';
+      out_->append(buf, n);
       first_ = false;
       return;
     }
+    if (!first_) out_->push_back(',');
     String(key);
     out_->push_back(':');
   }
@@ -81,6 +89,7 @@ class LineWriter {
   }
 
  private:
+  static constexpr std::size_t kShortKey = 60;  // longer keys (--header names) take String()
   std::string* out_;
   bool first_ = true;
 };
@@ -137,11 +146,17 @@ void WriteDeliveries(const std::vector<Delivery>& deliveries, LineWriter& w) {
 // Runs of printable ASCII are copied in one append; only escapes and non-ASCII bytes are
 // handled one at a time.
 void AppendJsonString(std::string* out, std::string_view s) {
+  // kPlain[c]: byte c is copied as it is (printable ASCII but '"' and '\\').
+  static constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+    return t;
+  }();
   out->push_back('"');
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+    if (kPlain[c]) {
       ++i;
       continue;
     }
