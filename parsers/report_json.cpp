@@ -42,25 +42,36 @@ class LineWriter {
   // Object members must be written in byte order of their keys.
   void Open() { out_->push_back('{'); first_ = true; }
   void Close() { out_->push_back('}'); first_ = false; }
-  void Key(std::string_view key) {
+  // A key of ours (a literal: lowercase ASCII, nothing to escape).
+  template <std::size_t N>
+  void Key(const char (&key)[N]) {
+    static_assert(N - 1 <= kShortKey);
+    PlainKey(std::string_view(key, N - 1));
+  }
+  // A key from outside (a --header name): escaped when it needs it.
+  void AnyKey(std::string_view key) {
     bool plain = key.size() <= kShortKey &&
                  std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
-    if (plain) {  // every key but some --header names: no escape to look for, one append
-      char buf[kShortKey + 4];
-      std::size_t n = 0;
-      if (!first_) buf[n++] = ',';
-      buf[n++] = '"';
-      std::memcpy(buf + n, key.data(), key.size());
-      n += key.size();
-      buf[n++] = '"';
-      buf[n++] = ':';
-      out_->append(buf, n);
-      first_ = false;
+    if (plain) {
+      PlainKey(key);
       return;
     }
     if (!first_) out_->push_back(',');
     String(key);
     out_->push_back(':');
+  }
+  // REQUIRES: key.size() <= kShortKey, no byte of it needs escaping.
+  void PlainKey(std::string_view key) {
+    char buf[kShortKey + 4];
+    std::size_t n = 0;
+    if (!first_) buf[n++] = ',';
+    buf[n++] = '"';
+    std::memcpy(buf + n, key.data(), key.size());
+    n += key.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_->append(buf, n);
+    first_ = false;
   }
 
   void String(std::string_view s) {
@@ -103,7 +114,7 @@ void WriteHeaders(const std::vector<std::pair<std::string, std::string>>& header
   w.Open();
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     if (i + 1 < sorted.size() && sorted[i + 1]->first == sorted[i]->first) continue;
-    w.Key(sorted[i]->first);
+    w.AnyKey(sorted[i]->first);
     w.String(sorted[i]->second);
   }
   w.Close();
