@@ -304,9 +304,8 @@ void LowerInto(std::string_view s, std::string* out) {
   for (char& c : *out) c = LowerChar(c);
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+bool IEqualsSameSize(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
     if (LowerChar(a[i]) != LowerChar(b[i])) return false;
   }
   return true;

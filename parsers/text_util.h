@@ -12,7 +12,10 @@ std::string_view Trim(std::string_view s);
 std::string Lower(std::string_view s);
 // Lower(s) into `out` (replacing its content), reusing its capacity.
 void LowerInto(std::string_view s, std::string* out);
-bool IEquals(std::string_view a, std::string_view b);
+bool IEqualsSameSize(const char* a, const char* b, std::size_t n);  // IEquals for equal sizes
+inline bool IEquals(std::string_view a, std::string_view b) {  // inline: most calls differ in size
+  return a.size() == b.size() && IEqualsSameSize(a.data(), b.data(), a.size());
+}
 bool IStartsWith(std::string_view s, std::string_view prefix);
 // The first position of `needle` in `hay` (as std::string_view::find), or npos; memmem's skip
 // search instead of a memchr stop at every occurrence of the needle's first byte.
