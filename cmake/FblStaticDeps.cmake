@@ -21,8 +21,8 @@
 #    prometheus-cpp (shared only, it needs the shared libstdc++: two in one process are not
 #    allowed); executables that export metrics keep the shared libstdc++;
 #  - libidn2 is loaded at its first call (fbl::idn2 below; its static archive would need
-#    libunistring's, which Debian does not ship without libunistring-dev); zlib stays shared
-#    (below).
+#    libunistring's, which Debian does not ship without libunistring-dev); zlib too, but in
+#    sanitizer builds (below).
 # If an archive is missing (another distribution), the shared library is used for everyone.
 
 set(_fbl_static_on "$<BOOL:$<TARGET_PROPERTY:FBL_STATIC_DEPS>>")
@@ -65,11 +65,26 @@ add_library(fbl::idn2 ALIAS fbl_dep_idn2)
 target_include_directories(fbl_dep_idn2 SYSTEM INTERFACE ${IDN2_INCLUDE_DIRS})
 target_link_libraries(fbl_dep_idn2 INTERFACE "$<$<NOT:${_fbl_static_on}>:PkgConfig::IDN2>"
   "$<${_fbl_static_on}:fbl_lazy>")
-# zlib stays shared: prometheus-cpp-pull (kept by the linker in sanitizer builds) needs
-# libz.so.1, and a static copy would then be exported to it (a second zlib in the process).
+# zlib stays shared in sanitizer builds: they link with --no-as-needed, so prometheus-cpp-pull
+# (which needs libz.so.1) stays loaded, and a static copy (b1223c3) or the forwarding functions
+# below would be exported to it. Elsewhere an opted-in executable gets fbl_lazy_zlib: libz.so.1
+# loaded at the first (de)compression (fbl/cli/lazy/zlib.cpp), like libcrypto above.
 add_library(fbl_dep_zlib INTERFACE)
 add_library(fbl::zlib ALIAS fbl_dep_zlib)
-target_link_libraries(fbl_dep_zlib INTERFACE ZLIB::ZLIB)
+if(FBL_SANITIZE OR CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+  target_link_libraries(fbl_dep_zlib INTERFACE ZLIB::ZLIB)
+  set(FBL_LAZY_ZLIB OFF)
+else()
+  add_library(fbl_lazy_zlib STATIC ${PROJECT_SOURCE_DIR}/fbl/cli/lazy/zlib.cpp)
+  target_include_directories(fbl_lazy_zlib PRIVATE ${PROJECT_SOURCE_DIR})
+  target_include_directories(fbl_lazy_zlib SYSTEM PRIVATE ${ZLIB_INCLUDE_DIRS})
+  target_link_libraries(fbl_lazy_zlib PUBLIC ${CMAKE_DL_LIBS})
+  fbl_warnings(fbl_lazy_zlib)
+  target_link_libraries(fbl_dep_zlib INTERFACE "$<$<NOT:${_fbl_static_on}>:ZLIB::ZLIB>"
+    "$<${_fbl_static_on}:fbl_lazy_zlib>")
+  target_include_directories(fbl_dep_zlib SYSTEM INTERFACE ${ZLIB_INCLUDE_DIRS})
+  set(FBL_LAZY_ZLIB ON)
+endif()
 fbl_static_dep(mimetic Mimetic::mimetic libmimetic.a)
 fbl_static_dep(sqlite3 SQLite::SQLite3 libsqlite3.a Threads::Threads ${CMAKE_DL_LIBS} m)
 # mimetic's headers stay where Mimetic::mimetic says (the archive path carries no include dirs).

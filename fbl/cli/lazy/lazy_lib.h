@@ -1,7 +1,8 @@
 // Shared libraries that fblctl loads at the first call of one of their functions instead of at
-// every start (cmake/FblStaticDeps.cmake, fbl::crypto and fbl::idn2): on the benchmark VM each
-// library loaded at start costs page faults (~20 us each) for its relocations, and most fblctl
-// commands (parse among them) never call libcrypto, nor libidn2 unless a domain is not ASCII.
+// every start (cmake/FblStaticDeps.cmake: fbl::crypto, fbl::idn2, fbl::zlib): on the benchmark
+// VM each library loaded at start costs page faults (~20 us each) for its relocations, and most
+// fblctl commands (parse among them) never call libcrypto, nor libidn2 unless a domain is not
+// ASCII, nor zlib unless a report is compressed.
 //
 // Each file of this folder defines, with C linkage and the library's own signature (checked
 // against its header), the functions fbl calls; each forwards to the same function of the
