@@ -134,33 +134,40 @@ class DirHandle {
 // fault per page as parsing first touches them: on the benchmark VM a page fault costs ~20 us,
 // populating 2 MiB of 4 KiB pages ~0.5 ms and one 2 MiB transparent huge page ~0.15 ms. So the
 // memory handed to the parses starts on a 2 MiB boundary: the bytes from the arena's free space
-// up to that boundary are left allocated and never touched (address space only), the block
-// after them is marked for huge pages (where the kernel allows them on request: THP "madvise";
-// elsewhere the advice is ignored) and populated with one system call, then freed. The memory
-// stays in the arena for the parses (CmdParse sets mallopt so that it is not trimmed); later
-// allocations are carved from it. Only hints: where malloc places blocks differently, parsing
-// takes some page faults, nothing else changes.
+// up to that boundary are left allocated and never touched (address space only: the returned
+// block, which the caller frees when the thread has parsed everything), the block after them is
+// marked for huge pages (where the kernel allows them on request: THP "madvise"; elsewhere the
+// advice is ignored) and populated with one system call, then freed. The memory stays in the
+// arena for the parses (CmdParse sets mallopt so that it is not trimmed); later allocations are
+// carved from it. Only hints: where malloc places blocks differently, parsing takes some page
+// faults, nothing else changes. Returns null after the first call in a thread.
 constexpr std::size_t kPrefaultBytes = 2 << 20;  // per parsing thread (4 MiB saved no more faults)
-thread_local void* volatile t_skipped = nullptr;  // PrefaultHeap's untouched block, kept (volatile: not elided)
 
-void PrefaultHeap(std::size_t bytes) {
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+using HeldBlock = std::unique_ptr<void, FreeDeleter>;
+
+HeldBlock PrefaultHeap(std::size_t bytes) {
   thread_local bool done = false;  // once per thread: the memory stays in its arena
-  if (done) return;
+  if (done) return nullptr;
   done = true;
   constexpr std::uintptr_t kHuge = 2 << 20;
   constexpr std::uintptr_t kPage = 4096;
   constexpr std::size_t kProbe = 64 << 10;  // larger than any free chunk this early: from the top
   void* probe = std::malloc(kProbe);
-  if (probe == nullptr) return;
+  if (probe == nullptr) return nullptr;
   const auto top = reinterpret_cast<std::uintptr_t>(probe);
   const std::uintptr_t boundary = (top + kHuge - 1) & ~(kHuge - 1);
   std::free(probe);
+  void* volatile skipped = nullptr;  // volatile: the allocation is not elided though never used
   if (boundary - top > 2 * kPage) {
     // Ends a page before the boundary: the block's own header lands there, its data on it.
-    t_skipped = std::malloc(boundary - top - kPage);
+    skipped = std::malloc(boundary - top - kPage);
   }
+  HeldBlock held(skipped);
   char* block = static_cast<char*>(std::malloc(bytes + kPage));
-  if (block == nullptr) return;
+  if (block == nullptr) return held;
   const auto at = reinterpret_cast<std::uintptr_t>(block);
   const std::uintptr_t huge_begin = (at + kHuge - 1) & ~(kHuge - 1);
   const std::uintptr_t huge_end = (at + bytes + kPage) & ~(kHuge - 1);  // within the block
@@ -169,6 +176,7 @@ void PrefaultHeap(std::size_t bytes) {
   const std::uintptr_t end = huge_end > huge_begin ? huge_end : (at + bytes) & ~(kPage - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
   std::free(block);
+  return held;
 }
 
 // The JSON lines one thread wrote in a window, in chunks that never move (a line is a view into
@@ -321,7 +329,7 @@ class ParseRun {
   // Parses items until the window is closed and empty; the `writer` (the walking thread) also
   // writes the items parsed so far, in order, after each of its own.
   void Work(bool prefault, bool writer) {
-    if (prefault) PrefaultHeap(kPrefaultBytes);  // not for a few files
+    HeldBlock held = prefault ? PrefaultHeap(kPrefaultBytes) : nullptr;  // not for a few files
     ThreadBuffers buffers;  // reused for every file of this thread
     buffers.json.reserve(4096);
     {
@@ -538,7 +546,7 @@ int CmdParse(const Args& args) {
   mallopt(M_TOP_PAD, 4 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   // Before the walk: its entries, paths and items, and the output buffer, take no page faults.
-  PrefaultHeap(kPrefaultBytes);
+  HeldBlock held = PrefaultHeap(kPrefaultBytes);  // freed after `run`
   ParseRun run(std::move(options), jobs);
   for (const std::string& p : paths) {
     if (p == "-") run.AddFile(p);
