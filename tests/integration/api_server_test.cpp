@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -305,8 +306,11 @@ TEST_F(ApiServerTest, AnswersAreTheSameWithAndWithoutWorkers) {
     StartServer();
     Client c(server_->port());
     std::vector<std::string> got;
+    // The rows are written anew in each round, so their times may differ by a second: masked.
+    const std::regex stamp(R"("\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")");
     auto add = [&](const http::response<http::string_body>& r, bool with_body) {
-      got.push_back(std::to_string(r.result_int()) + " " + (with_body ? r.body() : std::string()));
+      got.push_back(std::to_string(r.result_int()) + " " +
+                    (with_body ? std::regex_replace(r.body(), stamp, "\"<time>\"") : std::string()));
     };
     // Writes: their bodies carry the time, so only the status is compared.
     add(c.Send(http::verb::put, "/v1/suppressions/w1%40example.com", admin_), false);
@@ -329,6 +333,7 @@ TEST_F(ApiServerTest, AnswersAreTheSameWithAndWithoutWorkers) {
   EXPECT_EQ(answers[0][0], "200 ");
   EXPECT_EQ(answers[0][3].substr(0, 4), "200 ");
   EXPECT_NE(answers[0][3].find("\"suppressed\":true"), std::string::npos) << answers[0][3];
+  EXPECT_NE(answers[0][1].find("\"first_seen\":\"<time>\""), std::string::npos) << answers[0][1];
 }
 
 // A request on a worker when the server stops: Stop() returns, and the connection is closed
