@@ -3,6 +3,7 @@
 // sqlite_store_metrics.cpp.
 #include <ctime>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -162,9 +163,13 @@ Result<CheckResult> PgStore::CheckSuppressions(const std::vector<std::string>& k
     // Chunks of keys in one query each. The rows come back in id order, are gathered by
     // address, and each address's rows are appended once; every position that asked for that
     // address (a key may be asked twice) gets their range.
+    struct Gathered {
+      std::vector<SuppressionMatch> rows;
+      std::optional<CheckResult::Range> placed;  // where rows went in out.rows
+    };
     for (std::size_t start = 0; start < keys.size(); start += kCheckChunk) {
       const std::size_t end = std::min(keys.size(), start + kCheckChunk);
-      std::unordered_map<std::string_view, std::vector<SuppressionMatch>> found;
+      std::unordered_map<std::string_view, Gathered> found;
       std::vector<std::string> chunk;
       for (std::size_t i = start; i < end; ++i) {
         if (found.try_emplace(keys[i]).second) chunk.push_back(keys[i]);
@@ -175,18 +180,16 @@ Result<CheckResult> PgStore::CheckSuppressions(const std::vector<std::string>& k
                           pg::Params().TextArray(chunk).Int(now));
       for (int i = 0; i < r.size(); ++i) {
         auto it = found.find(r.Text(i, 0));
-        if (it != found.end()) it->second.push_back(pg::ReadMatch(r, i, 1));
+        if (it != found.end()) it->second.rows.push_back(pg::ReadMatch(r, i, 1));
       }
-      std::unordered_map<std::string_view, CheckResult::Range> placed;
       for (std::size_t i = start; i < end; ++i) {
-        auto [at, first_time] = placed.try_emplace(keys[i]);
-        if (first_time) {
-          const auto& rows = found[keys[i]];
-          at->second.begin = static_cast<std::uint32_t>(out.rows.size());
-          out.rows.insert(out.rows.end(), rows.begin(), rows.end());
-          at->second.end = static_cast<std::uint32_t>(out.rows.size());
+        Gathered& g = found.at(keys[i]);
+        if (!g.placed) {
+          const auto begin = static_cast<std::uint32_t>(out.rows.size());
+          out.rows.insert(out.rows.end(), g.rows.begin(), g.rows.end());
+          g.placed = CheckResult::Range{begin, static_cast<std::uint32_t>(out.rows.size())};
         }
-        out.of_key[i] = at->second;
+        out.of_key[i] = *g.placed;
       }
     }
     return out;

@@ -29,12 +29,15 @@ struct Call {
   const std::vector<std::string>& params;
 };
 
-Response JsonResponse(int status, const json& body) {
+// An answer whose JSON body is already written.
+Response WrittenJsonResponse(int status, std::string body) {
   Response r;
   r.status = status;
-  r.body = DumpJson(body);
+  r.body = std::move(body);
   return r;
 }
+
+Response JsonResponse(int status, const json& body) { return WrittenJsonResponse(status, DumpJson(body)); }
 
 Response NoContent() {
   Response r;
@@ -172,13 +175,6 @@ void AppendSuppressionArray(std::string* out, const std::vector<Suppression>& ro
     AppendSuppressionJson(out, rows[i]);
   }
   out->push_back(']');
-}
-
-Response WrittenJsonResponse(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
 }
 
 // Suppression or SuppressionMatch.
@@ -431,22 +427,21 @@ Response AnswerCheck(const Call& c, const std::vector<CheckInput>& inputs) {
   auto found = c.ctx.store->CheckSuppressions(keys);
   if (!found.ok()) return StoreFailure(found.error());
   UnixTime now = c.ctx.now();
-  Response r;
-  r.status = 200;
-  r.body.reserve(64 + key_of.size() * 96);
-  r.body.append("{\"results\":[");
+  std::string body;
+  body.reserve(64 + key_of.size() * 96);
+  body.append("{\"results\":[");
   for (std::size_t i = 0; i < key_of.size(); ++i) {
-    if (i > 0) r.body.push_back(',');
+    if (i > 0) body.push_back(',');
     if (key_of[i] < 0) {  // as DumpJson writes {"address": ..., "error": "invalid address"}
-      r.body.append("{\"address\":");
-      AppendJsonString(&r.body, inputs[i].text);
-      r.body.append(",\"error\":\"invalid address\"}");
+      body.append("{\"address\":");
+      AppendJsonString(&body, inputs[i].text);
+      body.append(",\"error\":\"invalid address\"}");
       continue;
     }
-    AppendCheckItem(&r.body, inputs[i].text, (*found)[static_cast<std::size_t>(key_of[i])], c.who, now);
+    AppendCheckItem(&body, inputs[i].text, (*found)[static_cast<std::size_t>(key_of[i])], c.who, now);
   }
-  r.body.append("]}");
-  return r;
+  body.append("]}");
+  return WrittenJsonResponse(200, std::move(body));
 }
 
 Response CheckSuppressions(const Call& c) {

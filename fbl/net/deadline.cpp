@@ -10,8 +10,8 @@ Deadline::Deadline(const boost::asio::any_io_executor& executor, Clock::duration
 
 void Deadline::MoveTo(Clock::time_point at) {
   deadline_ = at;
-  if (wake_ <= at) return;  // the pending wake-up comes first and re-arms for the rest
-  if (at == kNever) return;  // nothing pending and nothing to wait for
+  if (wake_ <= at) return;  // the pending wake-up comes first and re-arms for the rest (or,
+                            // at == kNever, nothing is pending and nothing is waited for)
   Arm(std::min(at, Clock::now() + granularity_));
 }
 
