@@ -55,7 +55,6 @@ target_include_directories(fbl_lazy PRIVATE ${PROJECT_SOURCE_DIR})
 target_include_directories(fbl_lazy SYSTEM PRIVATE ${OPENSSL_INCLUDE_DIR} ${IDN2_INCLUDE_DIRS})
 target_link_libraries(fbl_lazy PUBLIC ${CMAKE_DL_LIBS})
 fbl_warnings(fbl_lazy)
-set(FBL_STATIC_crypto "fbl_lazy")  # the test fblctl_static_deps checks it carries no libcrypto
 add_library(fbl_dep_crypto INTERFACE)
 add_library(fbl::crypto ALIAS fbl_dep_crypto)
 target_link_libraries(fbl_dep_crypto INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::Crypto>"
@@ -71,9 +70,8 @@ target_link_libraries(fbl_dep_idn2 INTERFACE "$<$<NOT:${_fbl_static_on}>:PkgConf
 # loaded at the first (de)compression (fbl/cli/lazy/zlib.cpp), like libcrypto above.
 add_library(fbl_dep_zlib INTERFACE)
 add_library(fbl::zlib ALIAS fbl_dep_zlib)
-if(FBL_SANITIZE OR CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+if(FBL_SANITIZER_BUILD)
   target_link_libraries(fbl_dep_zlib INTERFACE ZLIB::ZLIB)
-  set(FBL_LAZY_ZLIB OFF)
 else()
   add_library(fbl_lazy_zlib STATIC ${PROJECT_SOURCE_DIR}/fbl/cli/lazy/zlib.cpp)
   target_include_directories(fbl_lazy_zlib PRIVATE ${PROJECT_SOURCE_DIR})
@@ -83,7 +81,6 @@ else()
   target_link_libraries(fbl_dep_zlib INTERFACE "$<$<NOT:${_fbl_static_on}>:ZLIB::ZLIB>"
     "$<${_fbl_static_on}:fbl_lazy_zlib>")
   target_include_directories(fbl_dep_zlib SYSTEM INTERFACE ${ZLIB_INCLUDE_DIRS})
-  set(FBL_LAZY_ZLIB ON)
 endif()
 fbl_static_dep(mimetic Mimetic::mimetic libmimetic.a)
 fbl_static_dep(sqlite3 SQLite::SQLite3 libsqlite3.a Threads::Threads ${CMAKE_DL_LIBS} m)
@@ -92,11 +89,7 @@ target_include_directories(fbl_dep_mimetic SYSTEM INTERFACE ${MIMETIC_INCLUDE_DI
 
 add_library(fbl_dep_ssl INTERFACE)
 add_library(fbl::ssl ALIAS fbl_dep_ssl)
-if(FBL_STATIC_crypto)
-  target_link_libraries(fbl_dep_ssl INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::SSL>")
-else()
-  target_link_libraries(fbl_dep_ssl INTERFACE OpenSSL::SSL)
-endif()
+target_link_libraries(fbl_dep_ssl INTERFACE "$<$<NOT:${_fbl_static_on}>:OpenSSL::SSL>")
 
 # SQLiteCpp's imported target names SQLite::SQLite3 itself: point it at the switch.
 get_target_property(_fbl_sqlitecpp_libs SQLiteCpp INTERFACE_LINK_LIBRARIES)

@@ -362,7 +362,7 @@ class ParseRun {
       for (std::size_t t = 1; t < Threads(); ++t) helpers_.emplace_back([this] { Work(false, false); });
     }
     Publish(true);
-    Work(pending_.size() >= kManyFiles, true);
+    Work(false, true);  // this thread's heap was faulted in by CmdParse
     for (std::thread& h : helpers_) h.join();
     helpers_.clear();
     WriteParsed();  // the items the helpers finished last
