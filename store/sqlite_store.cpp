@@ -135,6 +135,7 @@ SqliteStore::SqliteStore(const StoreOptions& options, int open_flags)
 SqliteStore::~SqliteStore() {
   cache_.clear();  // statements before the connection they belong to
   match_.reset();
+  matches_.reset();
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options) {

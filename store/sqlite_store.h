@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -135,7 +136,12 @@ class SqliteStore final : public Store {
   void SelectActiveSuppressions(const std::string& key, std::int64_t now, std::vector<Suppression>* out);
   // The same rows of `key`, only the columns of SuppressionMatch, appended to *out in id order
   // (CheckSuppressions). Throws SQLite::Exception: call inside a Guard.
-  void SelectActiveMatches(const std::string& key, std::int64_t now, std::vector<SuppressionMatch>* out);
+  void SelectActiveMatches(std::string_view key, std::int64_t now, std::vector<SuppressionMatch>* out);
+  // The same for every one of `keys` (sorted, unique) in one statement: ranges[i] receives the
+  // rows of keys[i], appended to *rows in id order. Keys JSON cannot carry byte for byte (a
+  // control byte) go through SelectActiveMatches. Throws SQLite::Exception: call inside a Guard.
+  void SelectActiveMatchesOf(std::span<const std::string_view> keys, std::int64_t now,
+                             std::span<CheckResult::Range> ranges, std::vector<SuppressionMatch>* rows);
   void WriteAudit(const AuditEntry& entry, std::int64_t now);
 
   // Ingest helpers (sqlite_store_ingest.cpp); all run inside the ingest transaction.
@@ -154,7 +160,8 @@ class SqliteStore final : public Store {
   };
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>> cache_;
   SQLite::Statement* lookup_ = nullptr;  // SelectActiveSuppressions' statement (owned by cache_)
-  std::unique_ptr<sqlite::RawStatement> match_;  // SelectActiveMatches' statement
+  std::unique_ptr<sqlite::RawStatement> match_;    // SelectActiveMatches' statement
+  std::unique_ptr<sqlite::RawStatement> matches_;  // SelectActiveMatchesOf's statement
 };
 
 // ---- Administration (fblctl db) --------------------------------------------------------------

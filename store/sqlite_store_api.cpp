@@ -186,25 +186,24 @@ Result<CheckResult> SqliteStore::CheckSuppressions(const std::vector<std::string
   return sqlite::Guard("checking suppressions", [&]() -> Result<CheckResult> {
     sqlite::ReadTxn txn(db_);
     const std::int64_t now = std::time(nullptr);
-    // In key order: consecutive seeks then share the index pages already in the CPU's caches
-    // (measured: about a sixth less CPU for 1,000 scattered keys), and a key asked twice is
-    // read once.
+    // Looked up once each and in key order: consecutive seeks then share the index pages
+    // already in the CPU's caches (measured: about a sixth less CPU for 1,000 scattered keys).
     std::vector<std::uint32_t> order(keys.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
-    CheckResult out;
-    out.of_key.resize(keys.size());
-    out.rows.reserve(keys.size());
-    for (std::size_t n = 0; n < order.size(); ++n) {
-      const std::uint32_t i = order[n];
-      if (n > 0 && keys[order[n - 1]] == keys[i]) {
-        out.of_key[i] = out.of_key[order[n - 1]];
-        continue;
-      }
-      const auto begin = static_cast<std::uint32_t>(out.rows.size());
-      SelectActiveMatches(keys[i], now, &out.rows);
-      out.of_key[i] = {begin, static_cast<std::uint32_t>(out.rows.size())};
+    std::vector<std::string_view> unique;  // the distinct keys, sorted
+    std::vector<std::uint32_t> unique_of(keys.size());
+    unique.reserve(keys.size());
+    for (std::uint32_t i : order) {
+      if (unique.empty() || unique.back() != keys[i]) unique.push_back(keys[i]);
+      unique_of[i] = static_cast<std::uint32_t>(unique.size() - 1);
     }
+    CheckResult out;
+    std::vector<CheckResult::Range> ranges(unique.size());
+    out.rows.reserve(keys.size());
+    SelectActiveMatchesOf(unique, now, ranges, &out.rows);
+    out.of_key.resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) out.of_key[i] = ranges[unique_of[i]];
     return out;
   });
 }

@@ -2,6 +2,7 @@
 // listing pages by id and stays stable under concurrent inserts, bad input is refused.
 #include <set>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "tests/store/store_test_util.h"
@@ -238,6 +239,47 @@ TEST_P(SuppressionsTest, ChecksAnswerEachKeyWhateverTheOrderAndRepeatsOfTheKeys)
   auto none = store_->CheckSuppressions({});
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->size(), 0u);
+}
+
+// A check reads every key exactly: quotes, backslashes, brackets, SQL and UTF-8 in a key are
+// found as they are, and keys that differ from a stored one only in such bytes (an escape
+// dropped, a byte not UTF-8, U+FFFD, a control byte, a NUL) are not. On SQLite a check is one
+// statement over a JSON array of the keys, so this is also the test of that array's escaping;
+// a key with a control byte is looked up by itself (JSON cannot carry it as it is).
+TEST_P(SuppressionsTest, ChecksFindHostileKeysExactlyAndNothingNearThem) {
+  std::vector<std::string> stored;
+  for (const char* address : {R"("john \"q\" doe"@example.com)", R"("back\\slash"@example.com)",
+                              R"("[1,2]"@example.com)", R"("x');drop table suppressions;--"@example.com)",
+                              "o'brien@example.com", "a%b@example.com", "x/y@example.com",
+                              "\xC3\xBCser@b\xC3\xBC" "cher.example"}) {
+    auto row = Add(address);
+    ASSERT_TRUE(row.ok()) << address << ": " << row.error().ToString();
+    stored.push_back(row->address);
+  }
+  std::vector<std::string> near = {R"("john "q" doe"@example.com)", R"("back\slash"@example.com)",
+                                   "\xFCser@xn--bcher-kva.example", "\xEF\xBF\xBDser@xn--bcher-kva.example",
+                                   std::string("o'brien@example.com\x01"), std::string("a%b@example.com\0", 16)};
+  if (!postgres()) {  // a stored key with a control byte, as no normalised address has one
+    SQLite::Database db(options_.path, SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO suppressions(scope, address, address_original, reason, first_seen, last_seen)"
+            " VALUES ('*', 'ctl' || char(1) || '@example.com', 'x', 'manual', 1, 1)");
+    stored.push_back(std::string("ctl\x01@example.com"));
+  }
+  std::vector<std::string> keys = near;
+  keys.insert(keys.end(), stored.begin(), stored.end());
+  auto checked = store_->CheckSuppressions(keys);
+  ASSERT_TRUE(checked.ok()) << checked.error().ToString();
+  ASSERT_EQ(checked->size(), keys.size());
+  for (std::size_t i = 0; i < near.size(); ++i) EXPECT_TRUE((*checked)[i].empty()) << near[i];
+  for (std::size_t i = near.size(); i < keys.size(); ++i) {
+    ASSERT_EQ((*checked)[i].size(), 1u) << keys[i];
+    EXPECT_EQ((*checked)[i][0].scope, "*");
+  }
+  for (const std::string& key : stored) {  // each key checked alone finds the same row
+    auto one = store_->CheckSuppressions({key});
+    ASSERT_TRUE(one.ok());
+    ASSERT_EQ((*one)[0].size(), 1u) << key;
+  }
 }
 
 TEST_P(SuppressionsTest, AllowlistAddCheckRemove) {
