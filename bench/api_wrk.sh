@@ -2,7 +2,8 @@
 # bench/api_wrk.sh BUILD_DIR [DB_PATH]
 # The API benchmark of BENCHMARKS.md "## API": 1,000,000 suppressions, wrk single lookups at
 # 64 keep-alive connections, then check of 1,000 addresses (one body repeated, then a different
-# body on every call), then lookups and checks at once; prints wrk's
+# body on every call, with two in three and then one in fifty of its addresses suppressed), then
+# lookups and checks at once; prints wrk's
 # latency reports and the server's peak RSS. The server runs the default [api] threads,
 # workers and db_mmap_bytes unless THREADS / WORKERS / MMAP are set. Build first:
 # cmake --build BUILD_DIR --target bench_api_server (Release).
@@ -30,6 +31,8 @@ echo "== check of 1,000 addresses, 4 connections"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port"
 echo "== check of 1,000 addresses, 4 connections, a different 1,000 on every call (api_check_varied.lua)"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check_varied.lua" "http://127.0.0.1:$port"
+echo "== the same, one address in fifty suppressed (SPAN=50; above: two in three)"
+SPAN=50 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check_varied.lua" "http://127.0.0.1:$port"
 echo "== single lookups (64 connections) while checks run (4 connections)"
 wrk -t1 -c4 -d${DURATION:-15s} --latency -s "$here/api_check.lua" "http://127.0.0.1:$port" >"$out.check" &
 wrk -t2 -c64 -d${DURATION:-15s} --latency -s "$here/api_lookup.lua" "http://127.0.0.1:$port"
