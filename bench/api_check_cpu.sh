@@ -9,23 +9,13 @@ set -eu
 bin=${1:?usage: api_check_cpu.sh SERVER_BINARY DB_PATH [THREADS WORKERS MMAP]}
 db=${2:?usage: api_check_cpu.sh SERVER_BINARY DB_PATH [THREADS WORKERS MMAP]}
 here=$(cd "$(dirname "$0")" && pwd)
-out=$(mktemp)
-"$bin" "$db" ${3:-1} ${4:-2} ${5:-0} >"$out" 2>/dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$out" "$out.w"' EXIT
-i=0
-until grep -q port= "$out"; do
-  i=$((i + 1)); [ $i -lt 600 ] || { echo "server did not start" >&2; exit 1; }
-  sleep 0.2
-done
-port=$(sed -n 's/^port=\([0-9]*\) .*/\1/p' "$out")
-export TOKEN="$(sed -n 's/^port=[0-9]* token=//p' "$out")"
-export COUNT=1000000
+. "$here/api_server_start.sh"
+start_api_server "$bin" "$db" ${3:-1} ${4:-2} ${5:-0}
 lua="$here/${LUA:-api_check.lua}"
 wrk -t1 -c4 -d2s -s "$lua" "http://127.0.0.1:$port" >/dev/null
 ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
 c0=$(ticks)
-wrk -t1 -c4 -d${D:-10s} --latency -s "$lua" "http://127.0.0.1:$port" >"$out.w"
+wrk -t1 -c4 -d${D:-10s} --latency -s "$lua" "http://127.0.0.1:$port" >"$server_out.w"
 c1=$(ticks)
 hz=$(getconf CLK_TCK)
 awk -v c0="$c0" -v c1="$c1" -v hz="$hz" -v bin="$(basename "$bin")" -v lua="${LUA:-api_check.lua}" '
@@ -33,4 +23,4 @@ awk -v c0="$c0" -v c1="$c1" -v hz="$hz" -v bin="$(basename "$bin")" -v lua="${LU
   /^Requests\/sec/ {rps = $2}
   $1 == "50%" {p50 = $2}
   $1 == "99%" {p99 = $2}
-  END {printf "%s %s: %s checks/s, p50 %s, p99 %s, server CPU %.0f us/check\n", bin, lua, rps, p50, p99, (c1 - c0) * 1e6 / hz / n}' "$out.w"
+  END {printf "%s %s: %s checks/s, p50 %s, p99 %s, server CPU %.0f us/check\n", bin, lua, rps, p50, p99, (c1 - c0) * 1e6 / hz / n}' "$server_out.w"
