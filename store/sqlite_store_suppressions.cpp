@@ -166,12 +166,9 @@ void SqliteStore::SelectActiveMatchesOf(std::span<const std::string_view> keys, 
   array.push_back(']');
   if (!of_element.empty()) {
     if (matches_ == nullptr) matches_ = std::make_unique<sqlite::RawStatement>(db_.getHandle(), kActiveRowsOfAddresses);
-    struct ResetOnExit {
-      sqlite::RawStatement& st;
-      ~ResetOnExit() { st.Reset(); }
-    } reset{*matches_};
-    matches_->BindRef(1, array);
-    matches_->Bind(2, now);
+    sqlite::RawUse st(*matches_);
+    st->BindRef(1, array);
+    st->Bind(2, now);
     std::int64_t element = -1;  // the array element whose rows are being read
     auto begin = static_cast<std::uint32_t>(rows->size());
     auto close = [&] {
@@ -179,8 +176,8 @@ void SqliteStore::SelectActiveMatchesOf(std::span<const std::string_view> keys, 
       SortById(rows, begin);
       ranges[of_element[static_cast<std::size_t>(element)]] = {begin, static_cast<std::uint32_t>(rows->size())};
     };
-    while (matches_->Step()) {
-      const std::int64_t n = sqlite3_column_int64(matches_->get(), 5);
+    while (st->Step()) {
+      const std::int64_t n = sqlite3_column_int64(st.get(), 5);
       if (n != element) {
         // The plan gives each element's rows together and in order; anything else would
         // scatter one address's rows, so it is an error rather than a wrong answer.
@@ -191,7 +188,7 @@ void SqliteStore::SelectActiveMatchesOf(std::span<const std::string_view> keys, 
         element = n;
         begin = static_cast<std::uint32_t>(rows->size());
       }
-      rows->push_back(sqlite::ReadMatch(matches_->get()));
+      rows->push_back(sqlite::ReadMatch(st.get()));
     }
     close();
   }
@@ -218,14 +215,11 @@ void SqliteStore::SelectActiveMatches(std::string_view key, std::int64_t now, st
     match_ = std::make_unique<sqlite::RawStatement>(
         db_.getHandle(), std::string("SELECT ") + sqlite::kMatchColumns + kActiveRowsOfAddress);
   }
-  struct ResetOnExit {
-    sqlite::RawStatement& st;
-    ~ResetOnExit() { st.Reset(); }
-  } reset{*match_};
-  match_->BindRef(1, key);
-  match_->Bind(2, now);
+  sqlite::RawUse st(*match_);
+  st->BindRef(1, key);
+  st->Bind(2, now);
   const std::size_t first = out->size();
-  while (match_->Step()) out->push_back(sqlite::ReadMatch(match_->get()));
+  while (st->Step()) out->push_back(sqlite::ReadMatch(st.get()));
   SortById(out, first);
 }
 

@@ -93,6 +93,21 @@ class RawStatement {
   sqlite3_stmt* st_ = nullptr;
 };
 
+// Resets a RawStatement when leaving scope, like Use below for SQLiteCpp's statements: a
+// stepped SELECT would otherwise keep its read transaction open.
+class RawUse {
+ public:
+  explicit RawUse(RawStatement& st) : st_(st) {}
+  ~RawUse() { st_.Reset(); }
+  RawUse(const RawUse&) = delete;
+  RawUse& operator=(const RawUse&) = delete;
+  RawStatement* operator->() { return &st_; }
+  sqlite3_stmt* get() const { return st_.get(); }
+
+ private:
+  RawStatement& st_;
+};
+
 // A deferred read transaction: several SELECTs see one snapshot. Inside a transaction that is
 // already open (Store::BeginReadSnapshot) it does nothing: the outer one is the snapshot.
 class ReadTxn {
